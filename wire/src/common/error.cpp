@@ -9,29 +9,50 @@ public:
 
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-        case errc::protocol_violation: return "protocol violation";
-        case errc::message_too_large: return "backend message exceeds the maximum size";
-        case errc::connection_closed: return "server closed the connection unexpectedly";
-        case errc::timeout: return "timeout expired";
-        case errc::cancelled: return "operation cancelled";
-        case errc::auth_failed: return "authentication failed";
-        case errc::auth_method_unsupported: return "authentication method not supported";
+        case errc::protocol_violation:
+            return "protocol violation";
+        case errc::message_too_large:
+            return "backend message exceeds the maximum size";
+        case errc::connection_closed:
+            return "server closed the connection unexpectedly";
+        case errc::timeout:
+            return "timeout expired";
+        case errc::cancelled:
+            return "operation cancelled";
+        case errc::auth_failed:
+            return "authentication failed";
+        case errc::auth_method_unsupported:
+            return "authentication method not supported";
         case errc::channel_binding_required:
             return "channel binding required, but the server did not offer it";
-        case errc::tls_unavailable: return "server does not support SSL, but SSL was required";
-        case errc::tls_verification_failed: return "server certificate verification failed";
-        case errc::bad_config: return "invalid connection option";
-        case errc::type_mismatch: return "type mismatch";
-        case errc::unexpected_null: return "unexpected NULL value";
-        case errc::invalid_value: return "invalid binary value";
-        case errc::value_out_of_range: return "value out of range";
-        case errc::server_error: return "server error";
-        case errc::no_rows: return "query returned no rows";
-        case errc::too_many_rows: return "query returned more than one row";
-        case errc::pool_exhausted: return "connection pool exhausted";
-        case errc::pool_closed: return "connection pool closed";
-        case errc::server_unreachable: return "could not connect to any server";
-        case errc::wrong_session_attrs: return "no server matches target_session_attrs";
+        case errc::tls_unavailable:
+            return "server does not support SSL, but SSL was required";
+        case errc::tls_verification_failed:
+            return "server certificate verification failed";
+        case errc::bad_config:
+            return "invalid connection option";
+        case errc::type_mismatch:
+            return "type mismatch";
+        case errc::unexpected_null:
+            return "unexpected NULL value";
+        case errc::invalid_value:
+            return "invalid binary value";
+        case errc::value_out_of_range:
+            return "value out of range";
+        case errc::server_error:
+            return "server error";
+        case errc::no_rows:
+            return "query returned no rows";
+        case errc::too_many_rows:
+            return "query returned more than one row";
+        case errc::pool_exhausted:
+            return "connection pool exhausted";
+        case errc::pool_closed:
+            return "connection pool closed";
+        case errc::server_unreachable:
+            return "could not connect to any server";
+        case errc::wrong_session_attrs:
+            return "no server matches target_session_attrs";
         }
         return "unknown turbopg error";
     }

@@ -30,9 +30,12 @@ inline byte_view as_bytes(std::string_view s) noexcept {
 template <class U>
 constexpr U byteswap(U v) noexcept {
     static_assert(std::is_unsigned_v<U>);
-    if constexpr (sizeof(U) == 2) return static_cast<U>(__builtin_bswap16(v));
-    else if constexpr (sizeof(U) == 4) return static_cast<U>(__builtin_bswap32(v));
-    else return static_cast<U>(__builtin_bswap64(v));
+    if constexpr (sizeof(U) == 2)
+        return static_cast<U>(__builtin_bswap16(v));
+    else if constexpr (sizeof(U) == 4)
+        return static_cast<U>(__builtin_bswap32(v));
+    else
+        return static_cast<U>(__builtin_bswap64(v));
 }
 
 template <class U>
@@ -51,7 +54,8 @@ inline void store_be(std::byte* p, U v) noexcept {
 
 class byte_writer {
 public:
-    explicit byte_writer(bytes& out) noexcept : out_(out) {}
+    explicit byte_writer(bytes& out) noexcept
+        : out_(out) {}
 
     void put_u8(std::uint8_t v) { out_.push_back(static_cast<std::byte>(v)); }
     void put_i16(std::int16_t v) { put_be(static_cast<std::uint16_t>(v)); }
@@ -93,9 +97,12 @@ private:
 
 class byte_reader {
 public:
-    explicit byte_reader(byte_view in) noexcept : in_(in) {}
+    explicit byte_reader(byte_view in) noexcept
+        : in_(in) {}
 
-    std::uint8_t get_u8() noexcept { return take(1) ? static_cast<std::uint8_t>(in_[pos_ - 1]) : 0; }
+    std::uint8_t get_u8() noexcept {
+        return take(1) ? static_cast<std::uint8_t>(in_[pos_ - 1]) : 0;
+    }
     std::int16_t get_i16() noexcept { return static_cast<std::int16_t>(get_be<std::uint16_t>()); }
     std::int32_t get_i32() noexcept { return static_cast<std::int32_t>(get_be<std::uint32_t>()); }
     std::int64_t get_i64() noexcept { return static_cast<std::int64_t>(get_be<std::uint64_t>()); }

@@ -17,28 +17,28 @@
 namespace turbopg::wire {
 
 enum class errc : int {
-    protocol_violation = 1,  // malformed or unexpected backend message
-    message_too_large,       // a backend message longer than the configured maximum
-    connection_closed,       // the server closed the connection (or it was lost)
-    timeout,                 // connect or statement timeout expired
-    cancelled,               // the operation was cancelled by the caller
-    auth_failed,             // authentication refused or the server failed to prove itself
-    auth_method_unsupported, // GSS, SSPI or an unknown method / SASL mechanism
+    protocol_violation = 1,   // malformed or unexpected backend message
+    message_too_large,        // a backend message longer than the configured maximum
+    connection_closed,        // the server closed the connection (or it was lost)
+    timeout,                  // connect or statement timeout expired
+    cancelled,                // the operation was cancelled by the caller
+    auth_failed,              // authentication refused or the server failed to prove itself
+    auth_method_unsupported,  // GSS, SSPI or an unknown method / SASL mechanism
     channel_binding_required, // channel_binding=require but the method cannot bind
-    tls_unavailable,         // sslmode requires TLS but the server refused it
-    tls_verification_failed, // certificate chain or host name check failed
-    bad_config,              // an invalid connection setting
-    type_mismatch,           // C++ type cannot represent the PostgreSQL type
-    unexpected_null,         // NULL read into a non-optional value
-    invalid_value,           // malformed binary value for its type
-    value_out_of_range,      // value does not fit the C++ or PostgreSQL type
-    server_error,            // the server answered with an ErrorResponse
-    no_rows,                 // exactly one row was expected, none came
-    too_many_rows,           // exactly one row was expected, more came
-    pool_exhausted,          // no connection could be acquired in time
-    pool_closed,             // the pool was shut down
-    server_unreachable,      // no host could be connected to
-    wrong_session_attrs,     // no host matched target_session_attrs
+    tls_unavailable,          // sslmode requires TLS but the server refused it
+    tls_verification_failed,  // certificate chain or host name check failed
+    bad_config,               // an invalid connection setting
+    type_mismatch,            // C++ type cannot represent the PostgreSQL type
+    unexpected_null,          // NULL read into a non-optional value
+    invalid_value,            // malformed binary value for its type
+    value_out_of_range,       // value does not fit the C++ or PostgreSQL type
+    server_error,             // the server answered with an ErrorResponse
+    no_rows,                  // exactly one row was expected, none came
+    too_many_rows,            // exactly one row was expected, more came
+    pool_exhausted,           // no connection could be acquired in time
+    pool_closed,              // the pool was shut down
+    server_unreachable,       // no host could be connected to
+    wrong_session_attrs,      // no host matched target_session_attrs
 };
 
 TURBOPG_WIRE_API const std::error_category& client_category() noexcept;
@@ -50,24 +50,24 @@ inline std::error_code make_error_code(errc e) noexcept {
 // Every field of an ErrorResponse or NoticeResponse (protocol docs, "Error and Notice Message
 // Fields"). Absent fields are empty strings; `position` is 0 when absent.
 struct server_diagnostics {
-    std::string severity;  // localized (S)
-    std::string severity_nonlocalized; // V
-    std::string sqlstate;  // C
-    std::string message;   // M
-    std::string detail;    // D
-    std::string hint;      // H
+    std::string severity;                // localized (S)
+    std::string severity_nonlocalized;   // V
+    std::string sqlstate;                // C
+    std::string message;                 // M
+    std::string detail;                  // D
+    std::string hint;                    // H
     std::uint32_t position = 0;          // P
     std::uint32_t internal_position = 0; // p
-    std::string internal_query; // q
-    std::string where;          // W
-    std::string schema_name;    // s
-    std::string table_name;     // t
-    std::string column_name;    // c
-    std::string data_type_name; // d
-    std::string constraint_name; // n
-    std::string file;           // F
-    std::string line;           // L
-    std::string routine;        // R
+    std::string internal_query;          // q
+    std::string where;                   // W
+    std::string schema_name;             // s
+    std::string table_name;              // t
+    std::string column_name;             // c
+    std::string data_type_name;          // d
+    std::string constraint_name;         // n
+    std::string file;                    // F
+    std::string line;                    // L
+    std::string routine;                 // R
 };
 
 // Thrown by the coroutine API. For a server error what() reads like libpq's messages, e.g.

@@ -1,0 +1,87 @@
+#include "proto/frontend.hpp"
+
+#include "support/bytes_util.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace turbopg::wire::proto;
+using namespace turbopg::test;
+
+namespace {
+template <class F>
+std::string encoded(F&& f) {
+    bytes buf;
+    byte_writer w(buf);
+    f(w);
+    return to_hex(buf);
+}
+} // namespace
+
+TEST_CASE("startup, SSLRequest and CancelRequest are untyped packets") {
+    startup_param params[] = {{"user", "bob"}, {"database", "db"}};
+    CHECK(encoded([&](auto& w) { encode_startup(w, params); }) ==
+          to_hex(cat({be32(4 + 4 + 5 + 4 + 9 + 3 + 1), be32(196608), cstr("user"), cstr("bob"),
+                      cstr("database"), cstr("db"), bytes{std::byte{0}}})));
+    CHECK(encoded([](auto& w) { encode_ssl_request(w); }) == "0000000804d2162f");
+    CHECK(encoded([](auto& w) { encode_cancel_request(w, 42, -1); }) ==
+          "0000001004d2162e0000002affffffff");
+}
+
+TEST_CASE("authentication responses") {
+    CHECK(encoded([](auto& w) { encode_password(w, "pw"); }) == "7000000007"
+                                                                "707700");
+    CHECK(
+        encoded([](auto& w) { encode_sasl_initial_response(w, "SCRAM-SHA-256", "n,,x"); }) ==
+        to_hex(cat({str("p"), be32(4 + 14 + 4 + 4), cstr("SCRAM-SHA-256"), be32(4), str("n,,x")})));
+    CHECK(encoded([](auto& w) { encode_sasl_response(w, "c=biws"); }) ==
+          to_hex(cat({str("p"), be32(10), str("c=biws")})));
+}
+
+TEST_CASE("simple and extended query messages") {
+    CHECK(encoded([](auto& w) { encode_query(w, "select 1"); }) ==
+          to_hex(cat({str("Q"), be32(13), cstr("select 1")})));
+
+    std::uint32_t types[] = {23, 25};
+    CHECK(encoded([&](auto& w) { encode_parse(w, "s1", "select $1, $2", types); }) ==
+          to_hex(cat({str("P"), be32(4 + 3 + 14 + 2 + 8), cstr("s1"), cstr("select $1, $2"),
+                      be16(2), be32(23), be32(25)})));
+
+    std::int16_t param_formats[] = {1};
+    std::int16_t result_formats[] = {1, 0};
+    auto bind = encoded([&](auto& w) {
+        auto at = begin_bind(w, "", "s1", param_formats, 2);
+        w.put_i32(4);
+        w.put_i32(7);
+        w.put_i32(-1); // NULL
+        end_bind(w, at, result_formats);
+    });
+    CHECK(bind == to_hex(cat({str("B"), be32(4 + 1 + 3 + 2 + 2 + 2 + 8 + 4 + 2 + 4), cstr(""),
+                              cstr("s1"), be16(1), be16(1), be16(2), be32(4), be32(7), be32(-1),
+                              be16(2), be16(1), be16(0)})));
+
+    CHECK(encoded([](auto& w) { encode_describe(w, target::statement, "s1"); }) ==
+          to_hex(cat({str("D"), be32(8), str("S"), cstr("s1")})));
+    CHECK(encoded([](auto& w) { encode_execute(w, "", 0); }) ==
+          to_hex(cat({str("E"), be32(9), cstr(""), be32(0)})));
+    CHECK(encoded([](auto& w) { encode_close(w, target::portal, "p"); }) ==
+          to_hex(cat({str("C"), be32(7), str("P"), cstr("p")})));
+    CHECK(encoded([](auto& w) { encode_sync(w); }) == "5300000004");
+    CHECK(encoded([](auto& w) { encode_flush(w); }) == "4800000004");
+    CHECK(encoded([](auto& w) { encode_terminate(w); }) == "5800000004");
+}
+
+TEST_CASE("COPY messages") {
+    CHECK(encoded([](auto& w) { encode_copy_data(w, as_bytes("1\t2\n")); }) ==
+          to_hex(cat({str("d"), be32(8), str("1\t2\n")})));
+    CHECK(encoded([](auto& w) { encode_copy_done(w); }) == "6300000004");
+    CHECK(encoded([](auto& w) { encode_copy_fail(w, "oops"); }) ==
+          to_hex(cat({str("f"), be32(9), cstr("oops")})));
+}
+
+TEST_CASE("several messages coalesce into one buffer") {
+    bytes buf;
+    byte_writer w(buf);
+    encode_sync(w);
+    encode_sync(w);
+    CHECK(to_hex(buf) == "53000000045300000004");
+}

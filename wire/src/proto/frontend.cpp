@@ -1,0 +1,140 @@
+#include "proto/frontend.hpp"
+
+namespace turbopg::wire::proto {
+namespace {
+
+// A typed message: its type byte, then a length counting itself and the body.
+template <class Body>
+void message(byte_writer& w, char type, Body&& body) {
+    w.put_u8(static_cast<std::uint8_t>(type));
+    auto at = w.begin_length();
+    body();
+    w.end_length(at);
+}
+
+void put_formats(byte_writer& w, std::span<const std::int16_t> formats) {
+    w.put_i16(static_cast<std::int16_t>(formats.size()));
+    for (auto f : formats)
+        w.put_i16(f);
+}
+
+} // namespace
+
+void encode_startup(byte_writer& w, std::span<const startup_param> params) {
+    // Untyped: the startup packet has no type byte (protocol docs, "StartupMessage").
+    auto at = w.begin_length();
+    w.put_i32(protocol_version_3_0);
+    for (auto& [name, value] : params) {
+        w.put_cstring(name);
+        w.put_cstring(value);
+    }
+    w.put_u8(0);
+    w.end_length(at);
+}
+
+void encode_ssl_request(byte_writer& w) {
+    w.put_i32(8);
+    w.put_i32(ssl_request_code);
+}
+
+void encode_cancel_request(byte_writer& w, std::int32_t pid, std::int32_t secret) {
+    w.put_i32(16);
+    w.put_i32(cancel_request_code);
+    w.put_i32(pid);
+    w.put_i32(secret);
+}
+
+void encode_password(byte_writer& w, std::string_view password) {
+    message(w, 'p', [&] { w.put_cstring(password); });
+}
+
+void encode_sasl_initial_response(byte_writer& w, std::string_view mechanism,
+                                  std::string_view data) {
+    message(w, 'p', [&] {
+        w.put_cstring(mechanism);
+        w.put_i32(static_cast<std::int32_t>(data.size()));
+        w.put_bytes(data);
+    });
+}
+
+void encode_sasl_response(byte_writer& w, std::string_view data) {
+    message(w, 'p', [&] { w.put_bytes(data); });
+}
+
+void encode_query(byte_writer& w, std::string_view sql) {
+    message(w, 'Q', [&] { w.put_cstring(sql); });
+}
+
+void encode_parse(byte_writer& w, std::string_view statement, std::string_view sql,
+                  std::span<const std::uint32_t> param_types) {
+    message(w, 'P', [&] {
+        w.put_cstring(statement);
+        w.put_cstring(sql);
+        w.put_i16(static_cast<std::int16_t>(param_types.size()));
+        for (auto oid : param_types)
+            w.put_u32(oid);
+    });
+}
+
+std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view statement,
+                       std::span<const std::int16_t> param_formats, std::uint16_t param_count) {
+    w.put_u8('B');
+    auto at = w.begin_length();
+    w.put_cstring(portal);
+    w.put_cstring(statement);
+    put_formats(w, param_formats);
+    w.put_i16(static_cast<std::int16_t>(param_count));
+    return at;
+}
+
+void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats) {
+    put_formats(w, result_formats);
+    w.end_length(at);
+}
+
+void encode_describe(byte_writer& w, target t, std::string_view name) {
+    message(w, 'D', [&] {
+        w.put_u8(static_cast<std::uint8_t>(t));
+        w.put_cstring(name);
+    });
+}
+
+void encode_execute(byte_writer& w, std::string_view portal, std::int32_t max_rows) {
+    message(w, 'E', [&] {
+        w.put_cstring(portal);
+        w.put_i32(max_rows);
+    });
+}
+
+void encode_close(byte_writer& w, target t, std::string_view name) {
+    message(w, 'C', [&] {
+        w.put_u8(static_cast<std::uint8_t>(t));
+        w.put_cstring(name);
+    });
+}
+
+void encode_sync(byte_writer& w) {
+    message(w, 'S', [] {});
+}
+
+void encode_flush(byte_writer& w) {
+    message(w, 'H', [] {});
+}
+
+void encode_copy_data(byte_writer& w, byte_view data) {
+    message(w, 'd', [&] { w.put_bytes(data); });
+}
+
+void encode_copy_done(byte_writer& w) {
+    message(w, 'c', [] {});
+}
+
+void encode_copy_fail(byte_writer& w, std::string_view reason) {
+    message(w, 'f', [&] { w.put_cstring(reason); });
+}
+
+void encode_terminate(byte_writer& w) {
+    message(w, 'X', [] {});
+}
+
+} // namespace turbopg::wire::proto

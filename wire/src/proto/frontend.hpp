@@ -1,0 +1,63 @@
+// Frontend (client -> server) message encoders (protocol docs, "Message Formats").
+//
+// Each function appends one complete message to the writer's buffer, so several messages can be
+// coalesced into a single socket write. Lengths are back-patched; nothing is allocated beyond the
+// buffer's growth.
+#pragma once
+
+#include "proto/bytes.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+
+namespace turbopg::wire::proto {
+
+inline constexpr std::int32_t protocol_version_3_0 = 196608;  // 3 << 16
+inline constexpr std::int32_t ssl_request_code = 80877103;    // 1234 << 16 | 5679
+inline constexpr std::int32_t cancel_request_code = 80877102; // 1234 << 16 | 5678
+
+// Which kind of object Describe and Close refer to.
+enum class target : char { statement = 'S', portal = 'P' };
+
+using startup_param = std::pair<std::string_view, std::string_view>;
+
+// StartupMessage: protocol version then name/value pairs (user is required by the server).
+void encode_startup(byte_writer& w, std::span<const startup_param> params);
+void encode_ssl_request(byte_writer& w);
+void encode_cancel_request(byte_writer& w, std::int32_t pid, std::int32_t secret);
+
+// PasswordMessage ('p') carrying a cleartext or MD5-hashed password.
+void encode_password(byte_writer& w, std::string_view password);
+// SASLInitialResponse ('p'): mechanism name and the client-first-message.
+void encode_sasl_initial_response(byte_writer& w, std::string_view mechanism,
+                                  std::string_view data);
+// SASLResponse ('p'): the client-final-message.
+void encode_sasl_response(byte_writer& w, std::string_view data);
+
+void encode_query(byte_writer& w, std::string_view sql);
+void encode_parse(byte_writer& w, std::string_view statement, std::string_view sql,
+                  std::span<const std::uint32_t> param_types);
+
+// Bind is written in two halves so parameters can be encoded straight into the buffer:
+// begin_bind writes everything up to and including the parameter count; the caller appends each
+// parameter (Int32 length, -1 for NULL, then the bytes); end_bind writes the result formats and
+// the length. `param_formats` follows the protocol's rule: empty = all text, one = applies to all,
+// else one per parameter; the same for `result_formats`.
+std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view statement,
+                       std::span<const std::int16_t> param_formats, std::uint16_t param_count);
+void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats);
+
+void encode_describe(byte_writer& w, target t, std::string_view name);
+// Execute: max_rows 0 = no limit; otherwise the portal is suspended after that many rows.
+void encode_execute(byte_writer& w, std::string_view portal, std::int32_t max_rows);
+void encode_close(byte_writer& w, target t, std::string_view name);
+void encode_sync(byte_writer& w);
+void encode_flush(byte_writer& w);
+void encode_copy_data(byte_writer& w, byte_view data);
+void encode_copy_done(byte_writer& w);
+void encode_copy_fail(byte_writer& w, std::string_view reason);
+void encode_terminate(byte_writer& w);
+
+} // namespace turbopg::wire::proto
