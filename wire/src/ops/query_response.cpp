@@ -1,0 +1,71 @@
+#include "ops/query_response.hpp"
+
+namespace turbopg::wire::ops {
+
+using namespace proto;
+
+std::error_code query_response::on_message(const frame& f, bool& done) {
+    done = false;
+    // After an ErrorResponse the server discards everything up to the Sync, so only the
+    // ReadyForQuery may follow (protocol docs, "Extended Query"; for a simple query the error
+    // also ends the whole query string).
+    if (server_error_ && f.type != msg::ready_for_query)
+        return make_error_code(errc::protocol_violation);
+
+    switch (f.type) {
+    case msg::parse_complete:
+    case msg::bind_complete:
+    case msg::close_complete:
+        return expect_empty(f.body);
+    case msg::parameter_description:
+        if (auto ec = parse_parameter_description(f.body, param_types_)) return ec;
+        sink_.on_parameter_types(param_types_);
+        return {};
+    case msg::row_description:
+        if (auto ec = parse_row_description(f.body, columns_)) return ec;
+        sink_.on_row_description(std::move(columns_));
+        columns_.clear();
+        return {};
+    case msg::no_data:
+        if (auto ec = expect_empty(f.body)) return ec;
+        sink_.on_no_data();
+        return {};
+    case msg::data_row: {
+        if (auto ec = parse_data_row(f.body, fields_)) return ec;
+        if (client_error_) return {}; // keep draining; the request already failed
+        client_error_ = sink_.on_data_row(fields_);
+        return {};
+    }
+    case msg::command_complete: {
+        command_complete c;
+        if (auto ec = parse(f.body, c)) return ec;
+        sink_.on_command_complete(c.tag);
+        return {};
+    }
+    case msg::empty_query_response:
+        if (auto ec = expect_empty(f.body)) return ec;
+        sink_.on_empty_query();
+        return {};
+    case msg::portal_suspended:
+        if (auto ec = expect_empty(f.body)) return ec;
+        sink_.on_portal_suspended();
+        return {};
+    case msg::error_response: {
+        server_diagnostics d;
+        if (auto ec = parse_diagnostics(f.body, d)) return ec;
+        server_error_ = std::move(d);
+        return {};
+    }
+    case msg::ready_for_query: {
+        ready_for_query z;
+        if (auto ec = parse(f.body, z)) return ec;
+        tx_status_ = z.status;
+        done = true;
+        return {};
+    }
+    default:
+        return make_error_code(errc::protocol_violation);
+    }
+}
+
+} // namespace turbopg::wire::ops
