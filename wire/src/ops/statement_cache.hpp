@@ -1,0 +1,65 @@
+// The per-connection cache of named prepared statements: bounded, least recently used first
+// out. Sans-io bookkeeping only: the connection decides when to Parse and Close.
+#pragma once
+
+#include "proto/backend.hpp"
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace turbopg::wire::ops {
+
+// What the server told us about a prepared statement, shared by everyone executing it.
+struct statement_description {
+    std::string name;
+    std::vector<std::uint32_t> param_types;
+    std::vector<proto::column_description> columns;
+    // The result format per column for Bind: binary where turbopg has a codec, text otherwise.
+    std::vector<std::int16_t> result_formats;
+};
+
+class statement_cache {
+public:
+    explicit statement_cache(std::size_t capacity)
+        : capacity_(capacity) {}
+
+    std::size_t capacity() const noexcept { return capacity_; }
+    std::size_t size() const noexcept { return entries_.size(); }
+
+    // The key of a statement: its SQL and the parameter types it is prepared with (the same SQL
+    // run with different C++ argument types is a different statement).
+    static std::string make_key(std::string_view sql, std::span<const std::uint32_t> param_types);
+
+    // The cached statement, marked most recently used; null on a miss.
+    std::shared_ptr<const statement_description> find(const std::string& key);
+
+    // A fresh statement name, unique on this connection ("turbopg_s1", ...).
+    std::string next_name();
+
+    // Caches `stmt`. Returns the statement evicted to make room (the caller closes it on the
+    // server), if any.
+    std::shared_ptr<const statement_description>
+    insert(const std::string& key, std::shared_ptr<const statement_description> stmt);
+
+    // Drops the entry (after the server invalidated it). Returns it when it was cached.
+    std::shared_ptr<const statement_description> erase(const std::string& key);
+
+    void clear() noexcept;
+
+private:
+    using lru_list =
+        std::list<std::pair<std::string, std::shared_ptr<const statement_description>>>;
+    std::size_t capacity_;
+    lru_list entries_; // front = most recently used
+    std::unordered_map<std::string_view, lru_list::iterator> index_;
+    std::uint64_t counter_ = 0;
+};
+
+} // namespace turbopg::wire::ops
