@@ -30,7 +30,7 @@ public:
         case errc::tls_verification_failed:
             return "server certificate verification failed";
         case errc::bad_config:
-            return "invalid connection option";
+            return "invalid connection settings";
         case errc::type_mismatch:
             return "type mismatch";
         case errc::unexpected_null:
