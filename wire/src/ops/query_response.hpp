@@ -10,6 +10,8 @@
 
 #include "proto/backend.hpp"
 
+#include <turbopg/wire/detail/result_sink.hpp>
+
 #include <turbopg/wire/error.hpp>
 
 #include <optional>
@@ -20,23 +22,7 @@
 
 namespace turbopg::wire::ops {
 
-// Receives the results of a request as they arrive. Rows are views into the read buffer, valid
-// only during the call.
-class result_sink {
-public:
-    virtual ~result_sink() = default;
-    virtual void on_parameter_types(std::span<const std::uint32_t>) {}
-    // RowDescription: from a simple query, or from Describe. Moved in so statement caches can
-    // keep it without copying names.
-    virtual void on_row_description(std::vector<proto::column_description>&&) {}
-    virtual void on_no_data() {}
-    // A row; an error (e.g. a value that does not fit its C++ type) fails the request once it
-    // completes, but the remaining messages are still consumed so the connection stays in sync.
-    virtual std::error_code on_data_row(std::span<const proto::field_slice>) { return {}; }
-    virtual void on_command_complete(std::string_view /*tag*/) {}
-    virtual void on_empty_query() {}
-    virtual void on_portal_suspended() {}
-};
+using detail::result_sink;
 
 class query_response {
 public:

@@ -4,6 +4,8 @@
 
 #include "proto/backend.hpp"
 
+#include <turbopg/wire/detail/result_sink.hpp>
+
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -20,8 +22,9 @@ namespace turbopg::wire::ops {
 struct statement_description {
     std::string name;
     std::vector<std::uint32_t> param_types;
-    std::vector<proto::column_description> columns;
-    // The result format per column for Bind: binary where turbopg has a codec, text otherwise.
+    // The result columns; each column's `format` is the one requested in Bind: binary where
+    // turbopg has a codec, text otherwise.
+    detail::column_list columns;
     std::vector<std::int16_t> result_formats;
 };
 

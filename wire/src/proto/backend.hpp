@@ -9,6 +9,8 @@
 
 #include "proto/bytes.hpp"
 
+#include <turbopg/wire/column.hpp>
+#include <turbopg/wire/detail/result_sink.hpp>
 #include <turbopg/wire/error.hpp>
 
 #include <cstdint>
@@ -131,26 +133,11 @@ std::error_code parse_parameter_description(byte_view body, std::vector<std::uin
 
 // One column of a RowDescription. The name is copied: descriptions outlive the read buffer
 // (they are kept with cached statements).
-struct column_description {
-    std::string name;
-    std::uint32_t table_oid = 0;
-    std::int16_t column_number = 0;
-    std::uint32_t type_oid = 0;
-    std::int16_t type_size = 0;
-    std::int32_t type_modifier = 0;
-    std::int16_t format = 0; // 0 text, 1 binary (as sent by the server)
-};
+using turbopg::wire::column_description;
 std::error_code parse_row_description(byte_view body, std::vector<column_description>& columns);
 
 // One value of a DataRow: `size` -1 is NULL.
-struct field_slice {
-    const std::byte* data = nullptr;
-    std::int32_t size = -1;
-    bool is_null() const noexcept { return size < 0; }
-    byte_view bytes() const noexcept {
-        return is_null() ? byte_view{} : byte_view{data, static_cast<std::size_t>(size)};
-    }
-};
+using field_slice = turbopg::wire::detail::raw_field;
 // Fills `fields` (cleared first; its capacity is reused, so steady-state parsing allocates
 // nothing) with views into `body`.
 std::error_code parse_data_row(byte_view body, std::vector<field_slice>& fields) noexcept;
