@@ -22,7 +22,8 @@ struct session {
     bytes sent;
     startup_op::status st = startup_op::status::write;
 
-    explicit session(ops::startup_settings s) : op(std::move(s)) {
+    explicit session(ops::startup_settings s)
+        : op(std::move(s)) {
         byte_writer w(sent);
         op.start(w);
     }
@@ -140,16 +141,16 @@ TEST_CASE("SCRAM exchange: initial response, proof, and a forged server signatur
     session s(cfg);
     REQUIRE_FALSE(s.feed(auth_request(10, cat({cstr("SCRAM-SHA-256"), cstr("")}))));
     CHECK(s.st == startup_op::status::write);
-    CHECK(to_hex(s.sent) ==
-          to_hex(cat({str("p"), be32(4 + 14 + 4 + 28), cstr("SCRAM-SHA-256"), be32(28),
-                      str("n,,n=,r=rOprNGfwEbeRWgbNEkqO")})));
+    CHECK(to_hex(s.sent) == to_hex(cat({str("p"), be32(4 + 14 + 4 + 28), cstr("SCRAM-SHA-256"),
+                                        be32(28), str("n,,n=,r=rOprNGfwEbeRWgbNEkqO")})));
     CHECK(s.op.sasl_mechanism() == "SCRAM-SHA-256");
 
-    REQUIRE_FALSE(s.feed(auth_request(11, str("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-                                       "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"))));
+    REQUIRE_FALSE(
+        s.feed(auth_request(11, str("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                                    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"))));
     CHECK(s.st == startup_op::status::write);
-    CHECK(as_chars(byte_view(s.sent).subspan(5)).starts_with(
-        "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p="));
+    CHECK(as_chars(byte_view(s.sent).subspan(5))
+              .starts_with("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p="));
 
     CHECK(s.feed(auth_request(12, str("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="))) ==
           errc::auth_failed);
@@ -170,4 +171,26 @@ TEST_CASE("unexpected and malformed messages during startup") {
     REQUIRE_FALSE(u.feed(backend_message('v', cat({be32(0), be32(0)}))));
     REQUIRE_FALSE(u.feed(auth_request(0)));
     CHECK(u.feed(backend_message('T', be16(0))) == errc::protocol_violation);
+}
+
+TEST_CASE("require_auth refuses methods it does not list, and a server that skips auth") {
+    auto scram_only = settings("secret");
+    scram_only.require_auth.allowed = static_cast<std::uint8_t>(auth_method::scram_sha_256);
+    scram_only.require_auth.none_allowed = false;
+    session md5(scram_only);
+    CHECK(md5.feed(auth_request(5, from_hex("01020304"))) == errc::auth_failed);
+    CHECK(md5.sent.empty());
+    CHECK(md5.op.error_message().find("require_auth") != std::string::npos);
+    session clear(scram_only);
+    CHECK(clear.feed(auth_request(3)) == errc::auth_failed);
+    session trust(scram_only);
+    CHECK(trust.feed(auth_request(0)) == errc::auth_failed);
+    CHECK(trust.op.error_message().find("did not complete authentication") != std::string::npos);
+
+    auto password_ok = settings("secret");
+    password_ok.require_auth.allowed = static_cast<std::uint8_t>(auth_method::password);
+    password_ok.require_auth.none_allowed = false;
+    session s(password_ok);
+    REQUIRE_FALSE(s.feed(auth_request(3)));
+    REQUIRE_FALSE(s.feed(auth_request(0)));
 }

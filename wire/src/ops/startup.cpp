@@ -6,20 +6,29 @@ namespace turbopg::wire::ops {
 
 using namespace proto;
 
-startup_op::startup_op(startup_settings s) : settings_(std::move(s)) {}
+startup_op::startup_op(startup_settings s)
+    : settings_(std::move(s)) {}
 
 void startup_op::start(byte_writer& out) {
     std::vector<startup_param> params;
     params.reserve(settings_.parameters.size() + 2);
     params.emplace_back("user", settings_.user);
     if (!settings_.database.empty()) params.emplace_back("database", settings_.database);
-    for (auto& [name, value] : settings_.parameters) params.emplace_back(name, value);
+    for (auto& [name, value] : settings_.parameters)
+        params.emplace_back(name, value);
     encode_startup(out, params);
 }
 
 std::error_code startup_op::fail(std::error_code ec, std::string message) {
     error_message_ = std::move(message);
     return ec;
+}
+
+std::error_code startup_op::check_required(auth_method m, std::string_view what) {
+    if (settings_.require_auth.allows(m)) return {};
+    return fail(make_error_code(errc::auth_failed),
+                "authentication method requirement (require_auth) failed: server requested " +
+                    std::string(what));
 }
 
 std::error_code startup_op::need_password(std::string_view method) {
@@ -64,11 +73,11 @@ std::error_code startup_op::on_message(const frame& f, byte_writer& out, status&
 
 std::error_code startup_op::on_authentication(const frame& f, byte_writer& out, status& st) {
     authentication a;
-    if (auto ec = parse(f.body, a))
-        return fail(ec, "malformed authentication request");
+    if (auto ec = parse(f.body, a)) return fail(ec, "malformed authentication request");
 
     switch (state_) {
-    case state::authenticating: break;
+    case state::authenticating:
+        break;
     case state::sasl_continue:
         if (a.code != auth_code::sasl_continue)
             return fail(make_error_code(errc::protocol_violation),
@@ -90,11 +99,16 @@ std::error_code startup_op::on_authentication(const frame& f, byte_writer& out, 
         sasl_completed_ = true;
         state_ = state::authenticating; // AuthenticationOk follows
         return {};
-    case state::session: break;
+    case state::session:
+        break;
     }
 
     switch (a.code) {
     case auth_code::ok:
+        if (!authenticated_ && !settings_.require_auth.none_allowed)
+            return fail(make_error_code(errc::auth_failed),
+                        "authentication method requirement (require_auth) failed: server did "
+                        "not complete authentication");
         if (settings_.channel_binding == channel_binding_mode::require &&
             !(sasl_completed_ && mechanism_ == auth::scram_sha_256_plus))
             return fail(make_error_code(errc::channel_binding_required),
@@ -103,12 +117,16 @@ std::error_code startup_op::on_authentication(const frame& f, byte_writer& out, 
         state_ = state::session;
         return {};
     case auth_code::cleartext_password:
+        if (auto ec = check_required(auth_method::password, "a cleartext password")) return ec;
         if (auto ec = need_password("password")) return ec;
+        authenticated_ = true;
         encode_password(out, *settings_.password);
         st = status::write;
         return {};
     case auth_code::md5_password:
+        if (auto ec = check_required(auth_method::md5, "a hashed password")) return ec;
         if (auto ec = need_password("MD5")) return ec;
+        authenticated_ = true;
         {
             auto hashed = auth::md5_password(settings_.user, *settings_.password, a.data);
             if (!hashed) return fail(hashed.error().code, hashed.error().message);
@@ -117,6 +135,8 @@ std::error_code startup_op::on_authentication(const frame& f, byte_writer& out, 
         st = status::write;
         return {};
     case auth_code::sasl: {
+        if (auto ec = check_required(auth_method::scram_sha_256, "SASL authentication")) return ec;
+        authenticated_ = true;
         std::vector<std::string_view> mechanisms;
         if (auto ec = parse_sasl_mechanisms(a.data, mechanisms))
             return fail(ec, "malformed SASL mechanism list");

@@ -10,6 +10,7 @@
 #include "proto/backend.hpp"
 #include "proto/frontend.hpp"
 
+#include <turbopg/wire/config.hpp>
 #include <turbopg/wire/error.hpp>
 
 #include <memory>
@@ -30,6 +31,8 @@ struct startup_settings {
     // Further startup parameters: application_name, options, replication, client_encoding...
     std::vector<std::pair<std::string, std::string>> parameters;
     channel_binding_mode channel_binding = channel_binding_mode::prefer;
+    // require_auth: which authentication requests the client accepts (default: all).
+    auth_requirements require_auth;
     bool tls_active = false;
     // tls-server-end-point data (RFC 5929) of the server certificate; empty when unavailable.
     std::vector<std::byte> tls_server_end_point;
@@ -73,12 +76,14 @@ private:
     std::error_code on_authentication(const proto::frame& f, proto::byte_writer& out, status& st);
     std::error_code on_session_message(const proto::frame& f, status& st);
     std::error_code need_password(std::string_view method);
+    std::error_code check_required(auth_method m, std::string_view what);
 
     startup_settings settings_;
     state state_ = state::authenticating;
     std::unique_ptr<auth::scram_client> scram_;
     std::string mechanism_;
     bool sasl_completed_ = false;
+    bool authenticated_ = false; // the server asked for (and got) some proof of identity
     proto::backend_key_data key_;
     std::vector<std::pair<std::string, std::string>> parameters_;
     std::vector<server_diagnostics> notices_;
