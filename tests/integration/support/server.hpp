@@ -1,0 +1,57 @@
+// What integration tests know about the server under test, from the environment that
+// `scripts/dev` exports (or just TURBOPG_TEST_URL for a server of your own), and a way to run a
+// coroutine to completion.
+#pragma once
+
+#include <turbopg/wire/connection.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_future.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+namespace turbopg::test {
+
+inline std::optional<std::string> env(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return std::nullopt;
+    return std::string(v);
+}
+
+// The main URL: a superuser on the test server.
+inline std::string test_url() {
+    auto url = env("TURBOPG_TEST_URL");
+    REQUIRE_MESSAGE(url, "TURBOPG_TEST_URL is not set: run the tests with scripts/dev test");
+    return *url;
+}
+
+// True when the throwaway cluster (with its per-method roles and certificates) is under test.
+inline bool have_cluster() { return env("TURBOPG_TEST_CLUSTER").has_value(); }
+
+inline std::string cluster(const char* name) {
+    auto v = env(name);
+    REQUIRE_MESSAGE(v, name << " is not set");
+    return *v;
+}
+
+// A key=value conninfo for the cluster over TCP with `extra` settings appended.
+inline std::string cluster_conninfo(const std::string& extra) {
+    return "host=" + cluster("TURBOPG_TEST_HOST") + " port=" + cluster("TURBOPG_TEST_PORT") +
+           " dbname=" + cluster("TURBOPG_TEST_DBNAME") + " " + extra;
+}
+
+// Runs `make()`'s coroutine on a fresh io_context and returns its result (exceptions rethrown).
+template <class F>
+auto run(F&& make) {
+    asio::io_context ctx;
+    auto fut = asio::co_spawn(ctx, make(), asio::use_future);
+    ctx.run();
+    return fut.get();
+}
+
+} // namespace turbopg::test

@@ -1,0 +1,350 @@
+// Queries on one connection: typed results, pipelining from many coroutines, errors that fail
+// only their own request, statement cache recovery, timeouts, cancellation, a killed backend.
+#include "support/server.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <optional>
+
+using namespace turbopg::wire;
+using namespace turbopg::test;
+using asio::awaitable;
+using namespace std::chrono_literals;
+
+namespace {
+awaitable<connection> connect_test() {
+    co_return co_await connection::connect(co_await asio::this_coro::executor, test_url());
+}
+
+struct book {
+    std::int64_t id;
+    std::string title;
+    std::optional<double> price;
+};
+} // namespace
+
+TEST_CASE("typed results: values, tuples, structs, NULLs, rows affected") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("drop table if exists q_book");
+        co_await c.execute("create table q_book (id int8 primary key, title text not null, price float8)");
+        CHECK(co_await c.execute("insert into q_book values ($1, $2, $3), ($4, $5, $6)",
+                                 std::int64_t{1}, "Dune", 9.5, std::int64_t{2}, std::string("Emma"),
+                                 std::optional<double>{}) == 2);
+        auto books = co_await c.query_as<book>("select id, title, price from q_book order by id");
+        REQUIRE(books.size() == 2);
+        CHECK(books[0].title == "Dune");
+        CHECK(books[0].price == 9.5);
+        CHECK_FALSE(books[1].price);
+
+        auto r = co_await c.query("select id, title from q_book where id = $1", std::int64_t{2});
+        REQUIRE(r.size() == 1);
+        CHECK(r[0].get<std::string>("title") == "Emma");
+        CHECK(r.command_tag() == "SELECT 1");
+        CHECK(r.columns()[1].name == "title");
+
+        auto t = co_await c.query_one<std::tuple<std::int64_t, std::string>>(
+            "select count(*), max(title) from q_book");
+        CHECK(std::get<0>(t) == 2);
+        CHECK(std::get<1>(t) == "Emma");
+
+        // Decoding errors name the column, its type and the C++ type; the connection goes on.
+        try {
+            co_await c.query_value<std::int32_t>("select title from q_book where id = 1");
+            FAIL("expected a type mismatch");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::type_mismatch);
+            CHECK(std::string(e.what()).find("\"title\"") != std::string::npos);
+        }
+        try {
+            co_await c.query_value<double>("select price from q_book where id = 2");
+            FAIL("expected unexpected_null");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::unexpected_null);
+        }
+        try {
+            co_await c.query_value<std::int64_t>("select id from q_book where id = 99");
+            FAIL("expected no rows");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::no_rows);
+        }
+        try {
+            co_await c.query_as<std::tuple<std::int64_t>>("select id, title from q_book");
+            FAIL("expected an arity mismatch");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::type_mismatch);
+        }
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from q_book") == 2);
+        co_await c.execute("drop table q_book");
+        co_await c.close();
+    });
+}
+
+TEST_CASE("server errors carry every field and leave the connection usable") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("drop table if exists q_err");
+        co_await c.execute("create table q_err (id int primary key)");
+        co_await c.execute("insert into q_err values (1)");
+        try {
+            co_await c.execute("insert into q_err values ($1)", std::int32_t{1});
+            FAIL("expected a unique violation");
+        } catch (const error& e) {
+            REQUIRE(e.diagnostics());
+            auto& d = *e.diagnostics();
+            CHECK(d.sqlstate == "23505");
+            CHECK(d.severity == "ERROR");
+            CHECK(d.table_name == "q_err");
+            CHECK(d.constraint_name == "q_err_pkey");
+            CHECK(d.detail == "Key (id)=(1) already exists.");
+        }
+        try {
+            co_await c.query("select * from nope");
+            FAIL("expected undefined table");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "42P01");
+            CHECK(e.diagnostics()->position == 15);
+        }
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from q_err") == 1);
+        co_await c.execute("drop table q_err");
+        co_await c.close();
+    });
+}
+
+TEST_CASE("simple query: several statements, one result each") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        auto results = co_await c.simple_query(
+            "create temp table q_s (a int); insert into q_s values (1), (2); select a from q_s "
+            "order by a;");
+        REQUIRE(results.size() == 3);
+        CHECK(results[0].command_tag() == "CREATE TABLE");
+        CHECK(results[1].rows_affected() == 2);
+        REQUIRE(results[2].size() == 2);
+        CHECK(results[2][1].get<std::string>(0) == "2"); // text format
+        CHECK(results[2][1].get<std::int32_t>(0) == 2);  // int4 read from its text form
+        auto empty = co_await c.simple_query("");
+        REQUIRE(empty.size() == 1); // EmptyQueryResponse
+        CHECK(empty[0].command_tag().empty());
+        try {
+            co_await c.simple_query("select 1; select nope; select 3");
+            FAIL("expected an error");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "42703");
+        }
+        co_await c.close();
+    });
+}
+
+TEST_CASE("10,000 pipelined queries from 64 coroutines, some failing on purpose") {
+    struct tally {
+        int ok = 0, failed_as_expected = 0, wrong = 0;
+    } t;
+    run([&]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        auto ex = co_await asio::this_coro::executor;
+        int remaining = 64;
+        asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
+        for (int w = 0; w < 64; ++w) {
+            asio::co_spawn(ex, [&, w]() -> awaitable<void> {
+                for (int i = 0; i < 10000 / 64 + (w < 10000 % 64 ? 1 : 0); ++i) {
+                    std::int32_t v = w * 1000 + i;
+                    try {
+                        if (i % 10 == 7) { // division by zero: fails only this request
+                            co_await c.query_value<std::int32_t>("select $1::int4 / 0", v);
+                            ++t.wrong;
+                        } else {
+                            auto got = co_await c.query_value<std::int32_t>("select $1::int4", v);
+                            (got == v ? t.ok : t.wrong)++;
+                        }
+                    } catch (const error& e) {
+                        (e.sqlstate() == "22012" ? t.failed_as_expected : t.wrong)++;
+                    }
+                }
+                if (--remaining == 0) all_done.cancel();
+            }, asio::detached);
+        }
+        co_await all_done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        CHECK(c.is_open());
+        CHECK(c.transaction_status() == 'I');
+        co_await c.close();
+    });
+    CHECK(t.wrong == 0);
+    CHECK(t.ok + t.failed_as_expected == 10000);
+    CHECK(t.failed_as_expected > 900);
+}
+
+TEST_CASE("a cached statement invalidated by ALTER TABLE is re-prepared once (0A000)") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("drop table if exists q_alter");
+        co_await c.execute("create table q_alter (a int)");
+        co_await c.execute("insert into q_alter values (1)");
+        auto r1 = co_await c.query("select * from q_alter");
+        CHECK(r1.columns().size() == 1);
+        co_await c.execute("alter table q_alter add column b text default 'x'");
+        auto r2 = co_await c.query("select * from q_alter");
+        REQUIRE(r2.columns().size() == 2);
+        CHECK(r2[0].get<std::string>("b") == "x");
+        // Inside a transaction the server aborted it: the error is reported, not hidden.
+        co_await c.execute("begin");
+        co_await c.query("select * from q_alter");
+        co_await c.execute("alter table q_alter add column c int");
+        try {
+            co_await c.query("select * from q_alter");
+            FAIL("expected the invalidated plan error inside the transaction");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "0A000");
+        }
+        co_await c.execute("rollback");
+        CHECK((co_await c.query("select * from q_alter")).columns().size() == 2);
+        co_await c.execute("drop table q_alter");
+        co_await c.close();
+    });
+}
+
+TEST_CASE("query timeout sends a cancel and the connection is reused") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        c.set_query_timeout(300ms);
+        auto started = std::chrono::steady_clock::now();
+        try {
+            co_await c.execute("select pg_sleep(30)");
+            FAIL("expected a timeout");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::timeout);
+        }
+        CHECK(std::chrono::steady_clock::now() - started < 10s);
+        c.set_query_timeout(0ms);
+        CHECK(co_await c.query_value<std::int32_t>("select 5") == 5);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("Asio per-operation cancellation cancels the query on the server") {
+    using namespace asio::experimental::awaitable_operators;
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        asio::steady_timer t(co_await asio::this_coro::executor, 300ms);
+        auto started = std::chrono::steady_clock::now();
+        try {
+            auto r = co_await (c.execute("select pg_sleep(30)") || t.async_wait(asio::use_awaitable));
+            CHECK(r.index() == 1); // the timer won
+        } catch (const error& e) {
+            CHECK(e.code() == errc::cancelled);
+        }
+        CHECK(std::chrono::steady_clock::now() - started < 10s);
+        CHECK(co_await c.query_value<std::int32_t>("select 6") == 6);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("explicit cancel() of a running query") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        auto ex = co_await asio::this_coro::executor;
+        std::optional<std::string> sqlstate;
+        bool finished = false;
+        asio::co_spawn(ex, [&]() -> awaitable<void> {
+            try {
+                co_await c.execute("select pg_sleep(30)");
+            } catch (const error& e) {
+                sqlstate = e.sqlstate();
+            }
+            finished = true;
+        }, asio::detached);
+        asio::steady_timer t(ex, 300ms);
+        co_await t.async_wait(asio::use_awaitable);
+        co_await c.cancel();
+        while (!finished) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        CHECK(sqlstate == "57014");
+        CHECK(co_await c.query_value<std::int32_t>("select 7") == 7);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a backend killed with pg_terminate_backend fails 100 requests in flight promptly") {
+    run([]() -> awaitable<void> {
+        auto victim = co_await connect_test();
+        auto admin = co_await connect_test();
+        auto ex = co_await asio::this_coro::executor;
+        int failed = 0, succeeded = 0, finished = 0;
+        std::string message;
+        for (int i = 0; i < 100; ++i) {
+            asio::co_spawn(ex, [&, i]() -> awaitable<void> {
+                try {
+                    co_await victim.query_value<std::int32_t>("select $1::int4 from pg_sleep(0.05)", i);
+                    ++succeeded;
+                } catch (const error& e) {
+                    if (e.code() == errc::connection_closed) ++failed;
+                    message = e.what();
+                }
+                ++finished;
+            }, asio::detached);
+        }
+        asio::steady_timer t(ex, 200ms);
+        co_await t.async_wait(asio::use_awaitable);
+        auto started = std::chrono::steady_clock::now();
+        CHECK(co_await admin.query_value<bool>("select pg_terminate_backend($1)",
+                                               victim.backend_pid()));
+        while (finished < 100) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+            REQUIRE(std::chrono::steady_clock::now() - started < 5s);
+        }
+        CHECK(failed + succeeded == 100);
+        CHECK(failed > 0);
+        CHECK(message.find("terminating connection due to administrator command") !=
+              std::string::npos);
+        CHECK_FALSE(victim.is_open());
+        try {
+            co_await victim.query_value<std::int32_t>("select 1");
+            FAIL("a broken connection must fail at once");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::connection_closed);
+        }
+        co_await admin.close();
+    });
+}
+
+TEST_CASE("statement_cache_size=0: unnamed statements, one Sync per query, pipelined") {
+    auto url = test_url();
+    url += (url.find('?') == std::string::npos ? "?" : "&");
+    url += "statement_cache_size=0";
+    run([&]() -> awaitable<void> {
+        auto c = co_await connection::connect(co_await asio::this_coro::executor, url);
+        auto ex = co_await asio::this_coro::executor;
+        int ok = 0, done = 0;
+        for (int w = 0; w < 32; ++w) {
+            asio::co_spawn(ex, [&, w]() -> awaitable<void> {
+                for (int i = 0; i < 20; ++i) {
+                    // Different statements interleave: each must bind its own unnamed statement.
+                    auto v = co_await c.query_one<std::tuple<std::int32_t, std::string>>(
+                        w % 2 ? "select $1::int4, 'odd'::text" : "select $1::int4 + 0, 'even'",
+                        std::int32_t{w * 100 + i});
+                    if (std::get<0>(v) == w * 100 + i && std::get<1>(v) == (w % 2 ? "odd" : "even"))
+                        ++ok;
+                }
+                ++done;
+            }, asio::detached);
+        }
+        asio::steady_timer t(ex);
+        while (done < 32) {
+            t.expires_after(5ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        CHECK(ok == 32 * 20);
+        auto r = co_await c.query("select 1::int8 as a, 'x'::text as b");
+        CHECK(r[0].get<std::int64_t>("a") == 1);
+        CHECK(r[0].get<std::string>("b") == "x");
+        co_await c.close();
+    });
+}

@@ -1,0 +1,294 @@
+// A connection to PostgreSQL, on standalone Asio coroutines.
+//
+//   asio::awaitable<void> run(asio::any_io_executor ex) {
+//       auto conn = co_await turbopg::wire::connection::connect(ex, "postgresql://app@db/shop");
+//       auto n = co_await conn.query_value<std::int64_t>("select count(*) from book where price > $1", 10.0);
+//       for (auto row : co_await conn.query("select id, title from book"))
+//           use(row.get<std::int64_t>(0), row.get<std::string>("title"));
+//   }
+//
+// Executor: a connection lives on the executor it was connected with; call it from coroutines
+// running there (use a strand if several threads run the io_context). Any number of coroutines
+// may run queries on one connection at once: their messages are pipelined (coalesced into few
+// writes) and every query has its own Sync, so a failing query fails only itself (inside an
+// explicit transaction PostgreSQL's own rule applies: the transaction is aborted).
+//
+// Errors: every operation throws turbopg::wire::error: errc::server_error with the server's
+// diagnostics (SQLSTATE, message, detail, ...), or a client error code (connection_closed,
+// type_mismatch, unexpected_null, protocol_violation, ...). After a server or decoding error the
+// connection stays usable; after connection_closed or protocol_violation it is broken
+// (is_open() is false) and every later call fails at once.
+//
+// Parameters are bound in binary through codec<T> (codec.hpp) and declared with its type OID;
+// results come in binary for every column type with a codec, in text otherwise. Statements are
+// prepared once and cached per connection (LRU, `statement_cache_size` in the conninfo).
+#pragma once
+
+#include <turbopg/wire/codec.hpp>
+#include <turbopg/wire/config.hpp>
+#include <turbopg/wire/detail/function_ref.hpp>
+#include <turbopg/wire/error.hpp>
+#include <turbopg/wire/export.hpp>
+#include <turbopg/wire/result.hpp>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/co_spawn.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace turbopg::wire {
+
+namespace io {
+class connection_impl;
+}
+
+namespace detail {
+
+// The C++ type a query argument is bound as: string literals and C strings as std::string_view.
+template <class T>
+using param_t = std::conditional_t<std::is_convertible_v<const T&, std::string_view> &&
+                                       !has_codec<std::remove_cvref_t<T>>,
+                                   std::string_view, std::remove_cvref_t<T>>;
+
+template <class... Args>
+struct param_info {
+    static constexpr std::array<oid_t, sizeof...(Args)> types{param_type_oid<param_t<Args>>()...};
+    static constexpr std::array<std::int16_t, sizeof...(Args)> formats{
+        static_cast<std::int16_t>(param_format<param_t<Args>>())...};
+};
+
+// Appends the Bind values of `args`; throws error naming the parameter that cannot be encoded.
+template <class... Args>
+void write_params(bytes& out, const Args&... args) {
+    std::size_t index = 0;
+    [[maybe_unused]] auto one = [&](const auto& v) {
+        ++index;
+        using V = std::remove_cvref_t<decltype(v)>;
+        using P = param_t<V>;
+        std::error_code ec;
+        if constexpr (std::is_same_v<P, V>) ec = encode_param(v, out);
+        else ec = encode_param(P(v), out); // a string literal viewed as std::string_view
+        if (ec) throw error(ec, describe_param_error(ec, index, codec<P>::name));
+    };
+    (one(args), ...);
+}
+
+// Decodes each row as it arrives and hands it to a callable: constant memory for any result.
+template <class Row, class F>
+class streaming_sink final : public result_sink {
+public:
+    explicit streaming_sink(F& f) : f_(f) {}
+    void on_columns(column_list c) override { columns_ = std::move(c); }
+    std::error_code on_data_row(std::span<const raw_field> fields) override {
+        if (failure_) return failure_->code();
+        try {
+            Row row{};
+            std::span<const column_description> cols;
+            if (columns_) cols = *columns_;
+            decode_row(cols, [&](std::size_t i) { return fields[i]; }, row);
+            f_(std::move(row));
+            return {};
+        } catch (const error& e) {
+            failure_ = e;
+            return e.code();
+        }
+    }
+    void on_command_complete(std::string_view tag) override { tag_ = tag; }
+    // The decode error that stopped the rows, rethrown with its message once the query ended.
+    const std::optional<error>& failure() const noexcept { return failure_; }
+    const std::string& tag() const noexcept { return tag_; }
+
+private:
+    F& f_;
+    column_list columns_;
+    std::optional<error> failure_;
+    std::string tag_;
+};
+
+TURBOPG_WIRE_API std::uint64_t rows_in_tag(std::string_view tag) noexcept;
+
+} // namespace detail
+
+class TURBOPG_WIRE_API connection {
+public:
+    using executor_type = asio::any_io_executor;
+
+    // Connects and authenticates: hosts are tried in order (each within connect_timeout),
+    // with the TLS mode, channel binding and target_session_attrs of `cfg`. Throws `error`:
+    // for a single host the failure itself (e.g. the server's 28P01 for a wrong password); for
+    // several hosts errc::server_unreachable (or wrong_session_attrs) listing each host's error.
+    static asio::awaitable<connection> connect(executor_type ex, const config& cfg);
+    // The same from a libpq conninfo string or URI plus the PG* environment.
+    static asio::awaitable<connection> connect(executor_type ex, std::string_view conninfo);
+
+    // Not connected (is_open() is false); only assigning a connected one to it is meaningful.
+    connection() noexcept = default;
+    connection(connection&&) noexcept;
+    connection& operator=(connection&&) noexcept;
+    // Closes the socket without a Terminate; prefer `co_await close()`.
+    ~connection();
+
+    executor_type get_executor() const;
+
+    // Runs `sql` with `args` bound to $1, $2, ... and collects every row. Completes when the
+    // result is complete; the connection stays usable after a server error.
+    template <class... Args>
+    asio::awaitable<result> query(std::string_view sql, const Args&... args) {
+        result_builder b;
+        co_await run_extended<Args...>(sql, b, args...);
+        co_return b.take();
+    }
+
+    // Every row decoded into `Row`, a std::tuple or a plain aggregate struct whose members match
+    // the columns in order.
+    template <class Row, class... Args>
+    asio::awaitable<std::vector<Row>> query_as(std::string_view sql, const Args&... args) {
+        std::vector<Row> rows;
+        co_await for_each<Row>(sql, [&](Row&& r) { rows.push_back(std::move(r)); }, args...);
+        co_return rows;
+    }
+
+    // Exactly one row decoded into Row (errc::no_rows / errc::too_many_rows otherwise).
+    template <class Row, class... Args>
+    asio::awaitable<Row> query_one(std::string_view sql, const Args&... args) {
+        std::optional<Row> row;
+        std::size_t n = 0;
+        co_await for_each<Row>(sql, [&](Row&& r) {
+            if (n++ == 0) row.emplace(std::move(r));
+        }, args...);
+        if (n == 0) throw error(errc::no_rows, "expected exactly one row");
+        if (n > 1) throw error(errc::too_many_rows, "expected exactly one row, got " + std::to_string(n));
+        co_return std::move(*row);
+    }
+
+    // The single value of a query returning one row of one column, e.g. count(*).
+    template <class T, class... Args>
+    asio::awaitable<T> query_value(std::string_view sql, const Args&... args) {
+        auto row = co_await query_one<std::tuple<T>>(sql, args...);
+        co_return std::move(std::get<0>(row));
+    }
+
+    // Streams the rows: `f(Row&&)` is called for each row as it arrives (constant memory for any
+    // result size). Returns the rows affected/returned of the command tag.
+    template <class Row, class F, class... Args>
+    asio::awaitable<std::uint64_t> for_each(std::string_view sql, F&& f, const Args&... args) {
+        detail::streaming_sink<Row, std::remove_reference_t<F>> sink(f);
+        try {
+            co_await run_extended<Args...>(sql, sink, args...);
+        } catch (const error&) {
+            if (sink.failure()) throw *sink.failure();
+            throw;
+        }
+        co_return detail::rows_in_tag(sink.tag());
+    }
+
+    // Runs a statement and returns the rows it affected (INSERT/UPDATE/DELETE/...); rows of a
+    // SELECT are discarded and counted.
+    template <class... Args>
+    asio::awaitable<std::uint64_t> execute(std::string_view sql, const Args&... args) {
+        result_builder b;
+        co_await run_extended<Args...>(sql, b, args...);
+        co_return b.take().rows_affected();
+    }
+
+    // The simple query protocol: `sql` may hold several statements separated by semicolons; one
+    // result per statement. No parameters; values come in text format. Runs as one implicit
+    // transaction unless the statements manage their own.
+    asio::awaitable<std::vector<result>> simple_query(std::string_view sql);
+
+    // Sends a CancelRequest for whatever this connection is running now; the cancelled query
+    // fails with SQLSTATE 57014, the connection stays usable.
+    asio::awaitable<void> cancel();
+
+    // Waits for queries in flight, sends Terminate and closes.
+    asio::awaitable<void> close();
+
+    bool is_open() const noexcept;
+    // 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block.
+    char transaction_status() const noexcept;
+    // A run-time parameter the server reported (server_version, TimeZone, in_hot_standby, ...).
+    std::string parameter(std::string_view name) const;
+    std::int32_t backend_pid() const noexcept;
+    // Whether the connection is encrypted with TLS (libpq's PQsslInUse).
+    bool tls_in_use() const noexcept;
+    // A client-side timeout for each query from now on (0, the default, = none). When it
+    // expires, a CancelRequest is sent, the server's answer awaited, and the query fails with
+    // errc::timeout; the connection stays usable. Asio per-operation cancellation (e.g.
+    // `co_await (conn.query(...) || timer.async_wait(use_awaitable))`) does the same with
+    // errc::cancelled for one query.
+    void set_query_timeout(std::chrono::milliseconds timeout) noexcept;
+    // Called with every NoticeResponse (WARNING, NOTICE, ...); by default they are dropped.
+    void set_notice_handler(std::function<void(const server_diagnostics&)> handler);
+
+    // ---- Any completion token ---------------------------------------------------------------
+    // The same operations for callbacks, asio::use_future, asio::deferred, ...: the completion
+    // signature is void(std::exception_ptr, T) (as asio::co_spawn gives). Arguments are copied
+    // into the operation, so they need not outlive the call.
+    template <class CompletionToken>
+    static auto async_connect(executor_type ex, std::string conninfo, CompletionToken&& token) {
+        return asio::co_spawn(
+            ex,
+            [ex, conninfo = std::move(conninfo)]() { return connect(ex, conninfo); },
+            std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken, class... Args>
+    auto async_query(std::string sql, std::tuple<Args...> args, CompletionToken&& token) {
+        return spawn([sql = std::move(sql), args = std::move(args)](connection& c) {
+            return std::apply([&](const auto&... a) { return c.query(sql, a...); }, args);
+        }, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken, class... Args>
+    auto async_execute(std::string sql, std::tuple<Args...> args, CompletionToken&& token) {
+        return spawn([sql = std::move(sql), args = std::move(args)](connection& c) {
+            return std::apply([&](const auto&... a) { return c.execute(sql, a...); }, args);
+        }, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_close(CompletionToken&& token) {
+        return spawn([](connection& c) { return c.close(); }, std::forward<CompletionToken>(token));
+    }
+
+    // Internal: the engine, for the pool and the ORM.
+    explicit connection(std::shared_ptr<io::connection_impl> impl) noexcept;
+    const std::shared_ptr<io::connection_impl>& impl() const noexcept { return impl_; }
+
+private:
+    // Runs `op(*this)` (returning an awaitable) on the connection's executor with `token`. The
+    // lambda owns the arguments and lives in the spawned coroutine's frame.
+    template <class Op, class CompletionToken>
+    auto spawn(Op op, CompletionToken&& token) {
+        return asio::co_spawn(
+            get_executor(),
+            [this, op = std::move(op)]() mutable { return op(*this); },
+            std::forward<CompletionToken>(token));
+    }
+
+    asio::awaitable<void> run_extended_erased(std::string_view sql,
+                                              std::span<const oid_t> types,
+                                              std::span<const std::int16_t> formats,
+                                              detail::function_ref<void(bytes&)> write,
+                                              detail::result_sink& sink);
+
+    template <class... Args>
+    asio::awaitable<void> run_extended(std::string_view sql, detail::result_sink& sink,
+                                       const Args&... args) {
+        using info = detail::param_info<Args...>;
+        auto write = [&](bytes& out) { detail::write_params(out, args...); };
+        co_await run_extended_erased(sql, info::types, info::formats, write, sink);
+    }
+
+    std::shared_ptr<io::connection_impl> impl_;
+};
+
+} // namespace turbopg::wire

@@ -1,0 +1,476 @@
+#include "io/connection_impl.hpp"
+
+#include "io/cancel.hpp"
+#include "common/log.hpp"
+
+#include <turbopg/wire/codec.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace turbopg::wire::io {
+
+using namespace proto;
+
+void request_outcome::raise() const {
+    if (ec) throw error(ec, message);
+    if (server_error) throw error(*server_error);
+}
+
+connection_impl::connection_impl(transport t, connection_options opts)
+    : transport_(std::move(t))
+    , opts_(opts)
+    , statements_(opts.statement_cache_size) {
+    in_.resize(16 * 1024);
+}
+
+connection_impl::~connection_impl() { transport_.close(); }
+
+std::string connection_impl::parameter(std::string_view name) const {
+    auto it = parameters_.find(name);
+    return it == parameters_.end() ? std::string() : it->second;
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+asio::awaitable<frame> connection_impl::read_frame() {
+    for (;;) {
+        auto r = next_frame(byte_view(in_).subspan(in_begin_, in_end_ - in_begin_),
+                            opts_.max_message_size);
+        if (r.status == frame_status::complete) {
+            in_begin_ += r.msg.size;
+            co_return r.msg;
+        }
+        if (r.status == frame_status::error) throw error(r.ec, "reading from the server");
+        // Make room for the whole message: move the partial one to the front, grow if needed.
+        if (in_begin_ > 0) {
+            std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+            in_end_ -= in_begin_;
+            in_begin_ = 0;
+        }
+        if (in_.size() < r.needed) in_.resize(std::max(r.needed, in_.size() * 2));
+        auto n = co_await transport_.read_some(
+            asio::buffer(in_.data() + in_end_, in_.size() - in_end_));
+        in_end_ += n;
+    }
+}
+
+asio::awaitable<void> connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
+    try {
+        for (;;) {
+            // Drain every complete message already buffered without suspending; only read from
+            // the socket when a message is incomplete (DataRows are handled in this tight loop).
+            auto f = co_await read_frame();
+            if (auto ec = dispatch(f)) {
+                fail_all(ec, "unexpected message from the server");
+                co_return;
+            }
+            while (!broken_) {
+                auto r = next_frame(byte_view(in_).subspan(in_begin_, in_end_ - in_begin_),
+                                    opts_.max_message_size);
+                if (r.status != frame_status::complete) break;
+                in_begin_ += r.msg.size;
+                if (auto ec = dispatch(r.msg)) {
+                    fail_all(ec, "unexpected message from the server");
+                    co_return;
+                }
+            }
+            if (broken_) co_return;
+        }
+    } catch (const std::system_error& e) {
+        auto ec = e.code();
+        if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+            ec == asio::error::broken_pipe || ec == asio::error::operation_aborted)
+            ec = make_error_code(errc::connection_closed);
+        fail_all(ec, broken_message_.empty() ? std::string("reading from the server")
+                                             : broken_message_);
+    }
+}
+
+std::error_code connection_impl::dispatch(const frame& f) {
+    switch (f.type) {
+    case msg::notice_response: {
+        server_diagnostics d;
+        if (auto ec = parse_diagnostics(f.body, d)) return ec;
+        if (notice_handler_) notice_handler_(d);
+        return {};
+    }
+    case msg::parameter_status: {
+        parameter_status p;
+        if (auto ec = parse(f.body, p)) return ec;
+        parameters_.insert_or_assign(std::string(p.name), std::string(p.value));
+        return {};
+    }
+    case msg::notification_response: {
+        notification n;
+        return parse(f.body, n); // delivered by the listener (LISTEN/NOTIFY issue)
+    }
+    default: break;
+    }
+    if (f.type == msg::error_response) {
+        // A FATAL error means the server is about to close the connection (e.g. 57P01 from
+        // pg_terminate_backend or a shutdown): remember why for the error every pending request
+        // will see. Without a request, that is the only error the server may send.
+        server_diagnostics d;
+        if (auto ec = parse_diagnostics(f.body, d)) return ec;
+        auto& severity = d.severity_nonlocalized.empty() ? d.severity : d.severity_nonlocalized;
+        if (severity == "FATAL" || severity == "PANIC")
+            broken_message_ = "server closed the connection: " + d.message + " (SQLSTATE " +
+                              d.sqlstate + ")";
+        if (!head_) return make_error_code(errc::connection_closed);
+    }
+    if (!head_) return make_error_code(errc::protocol_violation);
+    bool done = false;
+    if (auto ec = head_->response.on_message(f, done)) return ec;
+    if (done) {
+        auto* r = pop();
+        tx_status_ = r->response.transaction_status();
+        r->done = true;
+        r->wake.cancel();
+        if (head_ && head_->wants_cancel) head_->wake.cancel(); // its turn to send the cancel
+    }
+    return {};
+}
+
+void connection_impl::fail_all(std::error_code ec, const std::string& message) {
+    if (!broken_) {
+        detail::log(ec == errc::connection_closed && message == "connection closed by the client"
+                        ? log_level::debug
+                        : log_level::warn,
+                    [&] {
+                        return "connection (backend pid " + std::to_string(key_.pid) +
+                               ") broken: " + message + " (" + ec.message() + ")";
+                    });
+        broken_ = true;
+        broken_ec_ = ec;
+        broken_message_ = message;
+    }
+    while (auto* r = pop()) {
+        r->ec = broken_ec_;
+        r->message = broken_message_;
+        r->done = true;
+        r->wake.cancel();
+    }
+    transport_.close();
+}
+
+void connection_impl::abandon() noexcept {
+    if (!broken_) fail_all(make_error_code(errc::connection_closed), "connection dropped");
+}
+
+void connection_impl::push(request& r) {
+    r.next = nullptr;
+    if (tail_) tail_->next = &r;
+    else head_ = &r;
+    tail_ = &r;
+}
+
+request* connection_impl::pop() {
+    auto* r = head_;
+    if (r) {
+        head_ = r->next;
+        if (!head_) tail_ = nullptr;
+    }
+    return r;
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+void connection_impl::flush() {
+    if (writing_ || written_ >= std::min(appended_, write_limit())) return;
+    writing_ = true;
+    asio::co_spawn(get_executor(), writer_loop(shared_from_this()), asio::detached);
+}
+
+std::uint64_t connection_impl::write_limit() const noexcept {
+    // While requests are being cancelled, nothing queued after the last of them is sent, so a
+    // CancelRequest can only ever hit a request that asked for it.
+    std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
+    if (!cancelling_.empty()) limit = *std::max_element(cancelling_.begin(), cancelling_.end());
+    return limit;
+}
+
+asio::awaitable<void> connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
+    try {
+        // Everything queued while a write was in flight goes out in the next single write.
+        for (;;) {
+            auto allowed = std::min(appended_, write_limit()) - written_;
+            if (allowed == 0 || broken_) break;
+            if (allowed >= out_.size()) {
+                std::swap(out_, sending_);
+            } else { // corked: send only up to the limit
+                sending_.assign(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
+                out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
+            }
+            written_ += sending_.size();
+            co_await transport_.write(asio::buffer(sending_));
+            sending_.clear();
+        }
+    } catch (const std::system_error& e) {
+        fail_all(make_error_code(errc::connection_closed),
+                 std::string("writing to the server: ") + e.what());
+    }
+    writing_ = false;
+}
+
+// ---- requests --------------------------------------------------------------------------------
+
+asio::awaitable<request_outcome>
+connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_writer&)> write) {
+    request_outcome out;
+    if (broken_) {
+        out.ec = broken_ec_;
+        out.message = broken_message_;
+        co_return out;
+    }
+    request r(get_executor(), sink);
+    auto before = out_.size();
+    byte_writer w(out_);
+    try {
+        // Close messages of evicted statements ride along; their CloseComplete is part of this
+        // request's response.
+        w.put_bytes(pending_closes_);
+        write(w);
+    } catch (...) {
+        out_.resize(before); // e.g. a parameter that cannot be encoded: nothing was sent
+        throw;
+    }
+    pending_closes_.clear();
+    appended_ += out_.size() - before;
+    r.end = appended_;
+    push(r);
+    flush();
+    if (query_timeout_.count() > 0) r.wake.expires_after(query_timeout_);
+
+    // The reader completes the request (or fails it when the connection breaks) and cancels the
+    // timer to wake us. The timer expiring is the query timeout; the wait being aborted while the
+    // request is not done is the caller's cancellation (Asio per-operation cancellation). Either
+    // way the server is asked to cancel and the response is still awaited, so the connection
+    // stays in step and usable.
+    enum class stop { none, timeout, cancelled } why = stop::none;
+    bool cancel_sent = false;
+    while (!r.done) {
+        auto [ec] = co_await r.wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        if (r.done) break;
+        if (why == stop::none) {
+            why = ec ? stop::cancelled : stop::timeout;
+            if (ec) co_await asio::this_coro::reset_cancellation_state();
+            r.wake.expires_at(asio::steady_timer::time_point::max());
+            r.wants_cancel = true;
+            cancelling_.push_back(r.end);
+        }
+        // Cancel only once this request is the oldest in flight: the server is running it (or
+        // has finished it, and then sits idle, where PostgreSQL ignores a cancel).
+        if (r.wants_cancel && !cancel_sent && head_ == &r) {
+            cancel_sent = true;
+            detail::log(log_level::info, [&] {
+                return std::string("cancelling a query on backend pid ") +
+                       std::to_string(key_.pid) +
+                       (why == stop::timeout ? " (query timeout)" : " (cancelled by the caller)");
+            });
+            try {
+                co_await send_cancel_request(get_executor(), cancel_target_, key_);
+            } catch (const error&) {
+                // cannot reach the server: the response (or the broken connection) decides
+            }
+        }
+    }
+    if (why != stop::none) {
+        cancelling_.erase(std::find(cancelling_.begin(), cancelling_.end(), r.end));
+        flush();
+    }
+
+    out.ec = r.ec;
+    out.message = std::move(r.message);
+    if (!out.ec) {
+        out.server_error = r.response.server_error();
+        if (!out.server_error && r.response.client_error()) out.ec = r.response.client_error();
+        out.transaction_status = r.response.transaction_status();
+        if (why != stop::none && out.server_error && out.server_error->sqlstate == "57014") {
+            // Our own cancel: report it as the client's timeout / cancellation.
+            out.ec = make_error_code(why == stop::timeout ? errc::timeout : errc::cancelled);
+            out.message = why == stop::timeout ? "query timed out and was cancelled"
+                                               : "query cancelled";
+            out.server_error.reset();
+        }
+    }
+    co_return out;
+}
+
+asio::awaitable<void> connection_impl::run(ops::result_sink& sink,
+                                           detail::function_ref<void(byte_writer&)> write) {
+    (co_await submit(sink, write)).raise();
+}
+
+namespace {
+
+// Keeps what Parse + Describe(statement) return.
+struct describe_sink final : ops::result_sink {
+    ops::statement_description& stmt;
+    explicit describe_sink(ops::statement_description& s) : stmt(s) {}
+    void on_parameter_types(std::span<const std::uint32_t> t) override {
+        stmt.param_types.assign(t.begin(), t.end());
+    }
+    void on_row_description(std::vector<column_description>&& c) override {
+        // Decide each column's result format now: binary where a codec exists.
+        stmt.result_formats.reserve(c.size());
+        for (auto& col : c) {
+            col.format = has_binary_codec(col.type_oid) ? 1 : 0;
+            stmt.result_formats.push_back(col.format);
+        }
+        stmt.columns = std::make_shared<const std::vector<column_description>>(std::move(c));
+    }
+};
+
+bool is_invalidated_plan(const server_diagnostics& d) {
+    return d.sqlstate == "0A000" && d.routine == "RevalidateCachedQuery";
+}
+
+} // namespace
+
+asio::awaitable<std::shared_ptr<const ops::statement_description>>
+connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> param_types) {
+    auto key = ops::statement_cache::make_key(sql, param_types);
+    if (auto hit = statements_.find(key)) co_return hit;
+    // Another coroutine is preparing the same statement: wait for it rather than preparing a
+    // twin (which would evict and close the first while it is being used).
+    if (auto it = preparing_.find(key); it != preparing_.end()) {
+        auto pending = it->second;
+        while (!pending->finished)
+            co_await pending->done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        if (pending->stmt) co_return pending->stmt;
+    }
+
+    auto pending = std::make_shared<pending_prepare>(get_executor());
+    preparing_.emplace(key, pending);
+    auto finish = [&] {
+        pending->finished = true;
+        pending->done.cancel();
+        preparing_.erase(key);
+    };
+    auto stmt = std::make_shared<ops::statement_description>();
+    stmt->name = statements_.next_name();
+    describe_sink sink(*stmt);
+    try {
+        (co_await submit(sink, [&](byte_writer& w) {
+            encode_parse(w, stmt->name, sql, param_types);
+            encode_describe(w, target::statement, stmt->name);
+            encode_sync(w);
+        })).raise();
+    } catch (...) {
+        finish();
+        throw;
+    }
+    if (auto evicted = statements_.insert(key, stmt)) {
+        byte_writer w(pending_closes_);
+        encode_close(w, target::statement, evicted->name);
+    }
+    pending->stmt = stmt;
+    finish();
+    co_return stmt;
+}
+
+asio::awaitable<void> connection_impl::execute(std::string_view sql,
+                                               std::span<const std::uint32_t> param_types,
+                                               std::span<const std::int16_t> param_formats,
+                                               param_writer write_params,
+                                               ops::result_sink& sink) {
+    auto bind_execute = [&](byte_writer& w, const std::string& statement,
+                            std::span<const std::int16_t> result_formats) {
+        auto at = begin_bind(w, "", statement, param_formats,
+                             static_cast<std::uint16_t>(param_types.size()));
+        write_params(w.buffer());
+        end_bind(w, at, result_formats);
+    };
+    if (statements_.capacity() == 0) {
+        // Unnamed statements only (PgBouncer in transaction mode): everything under one Sync, so
+        // the pooler keeps it on one server. The column types are unknown when Bind is written,
+        // so every column is requested in binary, and Describe(portal) tells the sink the
+        // columns.
+        static constexpr std::int16_t all_binary[] = {1};
+        (co_await submit(sink, [&](byte_writer& w) {
+            encode_parse(w, "", sql, param_types);
+            bind_execute(w, "", all_binary);
+            encode_describe(w, target::portal, "");
+            encode_execute(w, "", 0);
+            encode_sync(w);
+        })).raise();
+        co_return;
+    }
+    for (int attempt = 0;; ++attempt) {
+        auto stmt = co_await prepare(sql, param_types);
+        sink.on_columns(stmt->columns);
+        auto out = co_await submit(sink, [&](byte_writer& w) {
+            bind_execute(w, stmt->name, stmt->result_formats);
+            encode_execute(w, "", 0);
+            encode_sync(w);
+        });
+        if (out.server_error && (is_invalidated_plan(*out.server_error) ||
+                                 out.server_error->sqlstate == "26000")) {
+            // The server dropped or invalidated our statement (schema change, DISCARD ALL):
+            // forget it, and retry once when not inside a transaction (inside one the
+            // transaction is already aborted, as PostgreSQL's rules say).
+            statements_.erase(ops::statement_cache::make_key(sql, param_types));
+            if (attempt == 0 && out.transaction_status == 'I') continue;
+        }
+        out.raise();
+        co_return;
+    }
+}
+
+asio::awaitable<void> connection_impl::close() {
+    if (broken_) co_return;
+    // A lone Sync is a barrier: its ReadyForQuery comes after every response already queued, so
+    // requests in flight finish before the Terminate goes out.
+    ops::result_sink barrier;
+    auto out = co_await submit(barrier, [](byte_writer& w) { encode_sync(w); });
+    if (!broken_ && !out.ec) {
+        while (writing_) { // the writer may still be busy with requests issued after ours
+            asio::steady_timer yield(get_executor(), std::chrono::steady_clock::time_point{});
+            co_await yield.async_wait(asio::use_awaitable);
+        }
+        bytes terminate;
+        byte_writer w(terminate);
+        encode_terminate(w);
+        try {
+            co_await transport_.write(asio::buffer(terminate));
+        } catch (const std::system_error&) {
+            // the server is gone already: closing is all that is left to do
+        }
+    }
+    fail_all(make_error_code(errc::connection_closed), "connection closed by the client");
+}
+
+// ---- startup ---------------------------------------------------------------------------------
+
+asio::awaitable<void> connection_impl::startup(ops::startup_settings settings) {
+    ops::startup_op op(std::move(settings));
+    bytes out;
+    byte_writer w(out);
+    op.start(w);
+    auto st = ops::startup_op::status::write;
+    for (;;) {
+        if (!out.empty()) {
+            co_await transport_.write(asio::buffer(out));
+            out.clear();
+        }
+        if (st == ops::startup_op::status::done) break;
+        auto f = co_await read_frame();
+        if (auto ec = op.on_message(f, w, st)) {
+            if (op.server_error()) throw error(*op.server_error());
+            throw error(ec, op.error_message());
+        }
+    }
+    key_ = op.key_data();
+    tx_status_ = op.transaction_status();
+    for (auto& [name, value] : op.parameters()) parameters_.insert_or_assign(name, value);
+    asio::co_spawn(get_executor(), reader_loop(shared_from_this()), asio::detached);
+}
+
+} // namespace turbopg::wire::io

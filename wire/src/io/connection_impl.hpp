@@ -1,0 +1,148 @@
+// The connection's engine: one transport, one writer that coalesces queued messages into few
+// writes, one reader that parses what arrives and completes the oldest pending request (FIFO).
+// Any number of coroutines on the connection's executor may run requests at once: they are
+// pipelined, each with its own Sync, so an error fails only its own request.
+#pragma once
+
+#include "io/request.hpp"
+#include "io/transport.hpp"
+#include "ops/startup.hpp"
+#include "ops/statement_cache.hpp"
+#include "proto/backend.hpp"
+#include "proto/frontend.hpp"
+
+#include <turbopg/wire/detail/function_ref.hpp>
+#include <turbopg/wire/error.hpp>
+
+#include <asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <memory>
+#include <string>
+
+namespace turbopg::wire::io {
+
+// Where to send a CancelRequest: the same server, over a new socket.
+struct cancel_target {
+    std::string host; // unix socket path, or the numeric address that was connected to
+    std::uint16_t port = 0;
+    bool unix_socket = false;
+};
+
+struct connection_options {
+    std::size_t statement_cache_size = 256;
+    std::size_t max_message_size = proto::default_max_message_size;
+};
+
+// How a request ended; raise() throws the error it describes, if any.
+struct request_outcome {
+    std::error_code ec;
+    std::string message;
+    std::optional<server_diagnostics> server_error;
+    char transaction_status = 'I';
+    void raise() const;
+};
+
+class connection_impl : public std::enable_shared_from_this<connection_impl> {
+public:
+    connection_impl(transport t, connection_options opts);
+    ~connection_impl();
+
+    asio::any_io_executor get_executor() { return transport_.get_executor(); }
+    transport& get_transport() noexcept { return transport_; }
+
+    // Runs startup and authentication on the fresh transport, then starts the reader. Throws
+    // `error` on failure (server diagnostics included when the server refused).
+    asio::awaitable<void> startup(ops::startup_settings settings);
+
+    // Appends a request's messages (they must end with Sync or be a Query) and waits for its
+    // response. Throws `error` for server errors, client errors and a broken connection.
+    asio::awaitable<void> run(ops::result_sink& sink,
+                              detail::function_ref<void(proto::byte_writer&)> write);
+
+    // Prepares `sql` (cached), or returns the cached description.
+    asio::awaitable<std::shared_ptr<const ops::statement_description>>
+    prepare(std::string_view sql, std::span<const std::uint32_t> param_types);
+
+    // Extended query through the statement cache: Bind (parameters written by `write_params`,
+    // each Int32 length + bytes), Execute, Sync. Re-prepares once when the server invalidated the
+    // cached plan (SQLSTATE 0A000 from RevalidateCachedQuery) outside a transaction.
+    using param_writer = detail::function_ref<void(proto::bytes&)>;
+    asio::awaitable<void> execute(std::string_view sql, std::span<const std::uint32_t> param_types,
+                                  std::span<const std::int16_t> param_formats,
+                                  param_writer write_params, ops::result_sink& sink);
+
+    // Sends Terminate and closes the socket; pending requests fail with connection_closed.
+    asio::awaitable<void> close();
+
+    // Closes the socket at once, without Terminate: pending requests fail with
+    // connection_closed. Used when the owner goes away.
+    void abandon() noexcept;
+
+    bool is_open() const noexcept { return !broken_; }
+    char transaction_status() const noexcept { return tx_status_; }
+    const proto::backend_key_data& key_data() const noexcept { return key_; }
+    // The last value the server reported for a run-time parameter (ParameterStatus).
+    std::string parameter(std::string_view name) const;
+    void set_notice_handler(std::function<void(const server_diagnostics&)> h) {
+        notice_handler_ = std::move(h);
+    }
+    void set_cancel_target(cancel_target t) { cancel_target_ = std::move(t); }
+    const cancel_target& get_cancel_target() const noexcept { return cancel_target_; }
+    std::size_t statement_cache_size() const noexcept { return statements_.size(); }
+    // A client-side timeout for every request (0 = none): on expiry a CancelRequest is sent, the
+    // response awaited, and the request fails with errc::timeout.
+    void set_query_timeout(std::chrono::milliseconds t) noexcept { query_timeout_ = t; }
+
+private:
+    asio::awaitable<request_outcome> submit(ops::result_sink& sink,
+                                    detail::function_ref<void(proto::byte_writer&)> write);
+    asio::awaitable<proto::frame> read_frame();
+    asio::awaitable<void> reader_loop(std::shared_ptr<connection_impl> self);
+    asio::awaitable<void> writer_loop(std::shared_ptr<connection_impl> self);
+    void flush();
+    std::uint64_t write_limit() const noexcept;
+    // Handles one message; returns an error only when the connection cannot continue.
+    std::error_code dispatch(const proto::frame& f);
+    void fail_all(std::error_code ec, const std::string& message);
+    void push(request& r);
+    request* pop();
+
+    transport transport_;
+    connection_options opts_;
+    proto::bytes out_;     // messages waiting for the writer
+    proto::bytes sending_; // messages being written
+    bool writing_ = false;
+    std::uint64_t appended_ = 0; // bytes queued by requests since the connection started
+    std::uint64_t written_ = 0;  // bytes handed to the transport
+    std::vector<std::uint64_t> cancelling_; // `end` of each request being cancelled
+    std::chrono::milliseconds query_timeout_{0};
+    proto::bytes in_;
+    std::size_t in_begin_ = 0, in_end_ = 0;
+    request* head_ = nullptr;
+    request* tail_ = nullptr;
+    bool broken_ = false;
+    std::error_code broken_ec_;
+    std::string broken_message_;
+    char tx_status_ = 'I';
+    proto::backend_key_data key_;
+    std::map<std::string, std::string, std::less<>> parameters_;
+    std::function<void(const server_diagnostics&)> notice_handler_;
+    ops::statement_cache statements_;
+    // Statements being prepared, so concurrent first executions share one Parse.
+    struct pending_prepare {
+        explicit pending_prepare(const asio::any_io_executor& ex)
+            : done(ex, asio::steady_timer::time_point::max()) {}
+        asio::steady_timer done; // cancelled when finished
+        bool finished = false;
+        std::shared_ptr<const ops::statement_description> stmt; // null when it failed
+    };
+    std::unordered_map<std::string, std::shared_ptr<pending_prepare>> preparing_;
+    proto::bytes pending_closes_; // Close messages of evicted statements, sent with the next request
+    cancel_target cancel_target_;
+};
+
+} // namespace turbopg::wire::io

@@ -1,0 +1,33 @@
+// A request in flight on a connection: its frontend messages were appended to the output buffer;
+// the reader feeds it backend messages until its ReadyForQuery, then wakes the coroutine that
+// waits for it.
+#pragma once
+
+#include "ops/query_response.hpp"
+
+#include <asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+namespace turbopg::wire::io {
+
+struct request {
+    request(const asio::any_io_executor& ex, ops::result_sink& sink)
+        : response(sink)
+        , wake(ex, asio::steady_timer::time_point::max()) {}
+
+    ops::query_response response;
+    // Waited on by the requesting coroutine; cancelled by the reader to wake it. (A timer is
+    // Asio's cheapest one-shot event before any_completion_handler, which 1.22 lacks.)
+    asio::steady_timer wake;
+    std::error_code ec; // transport or protocol failure (the connection is then broken)
+    std::string message;
+    bool done = false;
+    bool wants_cancel = false; // timed out or cancelled: send a CancelRequest when at the head
+    std::uint64_t end = 0;     // connection byte count at the end of this request's messages
+    request* next = nullptr; // FIFO of requests awaiting responses
+};
+
+} // namespace turbopg::wire::io

@@ -1,0 +1,79 @@
+#include <turbopg/wire/result.hpp>
+
+#include "proto/backend.hpp"
+
+#include <stdexcept>
+
+namespace turbopg::wire {
+
+namespace detail {
+void check_row_arity(std::size_t columns, std::size_t members) {
+    if (columns != members)
+        throw error(make_error_code(errc::type_mismatch),
+                    "the query returned " + std::to_string(columns) +
+                        " columns, but the row type has " + std::to_string(members) + " members");
+}
+} // namespace detail
+
+field row::operator[](std::size_t column) const {
+    if (column >= size())
+        throw std::out_of_range("column index " + std::to_string(column) + " out of range (" +
+                                std::to_string(size()) + " columns)");
+    return field(result_->columns()[column], raw(column));
+}
+
+field row::operator[](std::string_view name) const { return (*this)[result_->column_index(name)]; }
+
+row result::at(std::size_t i) const {
+    if (i >= size())
+        throw std::out_of_range("row " + std::to_string(i) + " out of range (" +
+                                std::to_string(size()) + " rows)");
+    return row(*this, i);
+}
+
+std::span<const column_description> result::columns() const noexcept {
+    return columns_ ? std::span<const column_description>(*columns_)
+                    : std::span<const column_description>();
+}
+
+std::size_t result::column_index(std::string_view name) const {
+    auto cols = columns();
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        if (cols[i].name == name) return i;
+    throw std::out_of_range("no column named \"" + std::string(name) + "\" in the result");
+}
+
+void result_builder::on_columns(detail::column_list columns) {
+    current_.ncols_ = columns ? columns->size() : 0;
+    current_.columns_ = std::move(columns);
+}
+
+std::error_code result_builder::on_data_row(std::span<const detail::raw_field> fields) {
+    if (fields.size() != current_.ncols_) return make_error_code(errc::protocol_violation);
+    for (auto& f : fields) {
+        current_.fields_.push_back({current_.data_.size(), f.size});
+        if (f.size > 0) current_.data_.insert(current_.data_.end(), f.data, f.data + f.size);
+    }
+    if (current_.ncols_ == 0) ++current_.rows_;
+    return {};
+}
+
+void result_builder::on_command_complete(std::string_view tag) {
+    current_.tag_ = tag;
+    current_.rows_affected_ = proto::rows_affected(tag);
+    finish();
+}
+
+void result_builder::on_empty_query() { finish(); }
+
+void result_builder::finish() {
+    done_.push_back(std::move(current_));
+    current_ = result();
+}
+
+result result_builder::take() {
+    if (done_.empty()) return std::move(current_);
+    return std::move(done_.back());
+}
+
+} // namespace turbopg::wire

@@ -1,0 +1,150 @@
+#include "io/tls.hpp"
+
+#include "proto/frontend.hpp"
+
+#include <asio/ip/address.hpp>
+#include <asio/ssl/error.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <filesystem>
+
+namespace turbopg::wire::io {
+namespace {
+
+bool file_exists(const std::string& path) {
+    std::error_code ec;
+    return !path.empty() && std::filesystem::is_regular_file(path, ec);
+}
+
+[[noreturn]] void config_error(const std::string& message) {
+    throw error(make_error_code(errc::bad_config), message);
+}
+
+int openssl_version(tls_version v) {
+    switch (v) {
+    case tls_version::tls1_0: return TLS1_VERSION;
+    case tls_version::tls1_1: return TLS1_1_VERSION;
+    case tls_version::tls1_2: return TLS1_2_VERSION;
+    case tls_version::tls1_3: return TLS1_3_VERSION;
+    case tls_version::unset: break;
+    }
+    return 0;
+}
+
+bool is_ip_literal(const std::string& host) {
+    std::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// sslcrl / sslcrldir: revoked server certificates (used when present, like libpq).
+void load_crls(asio::ssl::context& ctx, const config& cfg) {
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
+    bool any = false;
+    if (file_exists(cfg.sslcrl)) {
+        if (X509_STORE_load_file(store, cfg.sslcrl.c_str()) != 1)
+            config_error("could not load SSL certificate revocation list \"" + cfg.sslcrl + "\"");
+        any = true;
+    }
+    if (!cfg.sslcrldir.empty()) {
+        if (X509_STORE_load_path(store, cfg.sslcrldir.c_str()) != 1)
+            config_error("could not load SSL certificate revocation list directory \"" +
+                         cfg.sslcrldir + "\"");
+        any = true;
+    }
+    if (any) X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
+} // namespace
+
+bool verifies_certificate(const config& cfg) {
+    switch (cfg.sslmode) {
+    case ssl_mode::verify_ca:
+    case ssl_mode::verify_full: return true;
+    case ssl_mode::require: return cfg.sslrootcert == "system" || file_exists(cfg.sslrootcert);
+    default: return false;
+    }
+}
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const config& cfg) {
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX* native = ctx->native_handle();
+    if (auto v = openssl_version(cfg.ssl_min_protocol_version))
+        SSL_CTX_set_min_proto_version(native, v);
+    if (auto v = openssl_version(cfg.ssl_max_protocol_version))
+        SSL_CTX_set_max_proto_version(native, v);
+
+    if (verifies_certificate(cfg)) {
+        if (cfg.sslrootcert == "system") {
+            ctx->set_default_verify_paths();
+        } else if (!file_exists(cfg.sslrootcert)) {
+            config_error("root certificate file \"" + cfg.sslrootcert +
+                         "\" does not exist\nEither provide the file, use the system's trusted "
+                         "roots with sslrootcert=system, or change sslmode to disable server "
+                         "certificate verification.");
+        } else {
+            std::error_code ec;
+            ctx->load_verify_file(cfg.sslrootcert, ec);
+            if (ec)
+                config_error("could not read root certificate file \"" + cfg.sslrootcert +
+                             "\": " + ec.message());
+        }
+        ctx->set_verify_mode(asio::ssl::verify_peer);
+        load_crls(*ctx, cfg);
+    } else {
+        ctx->set_verify_mode(asio::ssl::verify_none);
+    }
+
+    // The client certificate: used when the file exists (the default path usually does not).
+    if (cfg.sslcertmode != ssl_cert_mode::disable && file_exists(cfg.sslcert)) {
+        std::error_code ec;
+        ctx->use_certificate_chain_file(cfg.sslcert, ec);
+        if (ec)
+            config_error("could not load client certificate file \"" + cfg.sslcert +
+                         "\": " + ec.message());
+        if (!cfg.sslpassword.empty()) {
+            auto pass = cfg.sslpassword;
+            ctx->set_password_callback(
+                [pass](std::size_t, asio::ssl::context::password_purpose) { return pass; });
+        }
+        ctx->use_private_key_file(cfg.sslkey, asio::ssl::context::pem, ec);
+        if (ec)
+            config_error("could not load private key file \"" + cfg.sslkey + "\": " +
+                         ec.message());
+    }
+    return ctx;
+}
+
+asio::awaitable<bool> request_tls(transport& t) {
+    proto::bytes out;
+    proto::byte_writer w(out);
+    proto::encode_ssl_request(w);
+    co_await t.write(asio::buffer(out));
+    std::byte answer{};
+    auto n = co_await t.read_some(asio::buffer(&answer, 1));
+    if (n == 1 && answer == std::byte{'S'}) co_return true;
+    if (n == 1 && answer == std::byte{'N'}) co_return false;
+    // 'E' would be a pre-3.0 server's error: nothing turbopg can talk to.
+    throw error(make_error_code(errc::protocol_violation),
+                "received invalid response to SSL negotiation");
+}
+
+asio::awaitable<void> start_tls(transport& t, const config& cfg, const endpoint& ep) {
+    auto ctx = make_tls_context(cfg);
+    const auto& host = ep.display_host();
+    bool host_is_ip = is_ip_literal(host);
+    std::string sni = cfg.sslsni && !host_is_ip && !ep.host.empty() ? ep.host : std::string();
+    std::string verify = cfg.sslmode == ssl_mode::verify_full ? host : std::string();
+    try {
+        co_await t.start_tls(std::move(ctx), sni, verify, host_is_ip);
+    } catch (const std::system_error& e) {
+        auto reason = t.verify_error();
+        std::string what = "SSL handshake with \"" + host + "\" failed: " + e.code().message();
+        if (reason.empty()) throw error(e.code(), what);
+        throw error(make_error_code(errc::tls_verification_failed), what + " (" + reason + ")");
+    }
+}
+
+} // namespace turbopg::wire::io

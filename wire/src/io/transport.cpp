@@ -1,0 +1,120 @@
+#include "io/transport.hpp"
+
+#include "auth/channel_binding.hpp"
+
+#include <asio/read.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+namespace turbopg::wire::io {
+namespace {
+
+template <class>
+inline constexpr bool is_tls_stream = false;
+template <class S>
+inline constexpr bool is_tls_stream<asio::ssl::stream<S>> = true;
+
+} // namespace
+
+asio::any_io_executor transport::get_executor() {
+    return visit([](auto& s) -> asio::any_io_executor { return s.get_executor(); });
+}
+
+bool transport::is_tls() const noexcept { return stream_.index() >= 2; }
+bool transport::is_unix() const noexcept { return stream_.index() == 1 || stream_.index() == 3; }
+
+asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buf) {
+    return visit([&](auto& s) { return s.async_read_some(buf, asio::use_awaitable); });
+}
+
+asio::awaitable<void> transport::write(asio::const_buffer buf) {
+    // Composed write of the whole buffer; the result count is always buf.size() on success.
+    auto write_all = [&](auto& s) -> asio::awaitable<void> {
+        co_await asio::async_write(s, buf, asio::use_awaitable);
+    };
+    return visit(write_all);
+}
+
+asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,
+                                           const std::string& sni_host,
+                                           const std::string& verify_host,
+                                           bool verify_host_is_ip) {
+    tls_ctx_ = std::move(ctx);
+    auto wrap = [&](auto& plain) -> std::variant<tcp_socket, unix_socket, tls_tcp, tls_unix> {
+        using plain_t = std::decay_t<decltype(plain)>;
+        if constexpr (is_tls_stream<plain_t>) {
+            throw std::logic_error("TLS already active");
+        } else {
+            return asio::ssl::stream<plain_t>(std::move(plain), *tls_ctx_);
+        }
+    };
+    stream_ = visit(wrap);
+
+    auto handshake = [&](auto& s) -> asio::awaitable<void> {
+        if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
+            SSL* ssl = s.native_handle();
+            if (!sni_host.empty()) SSL_set_tlsext_host_name(ssl, sni_host.c_str());
+            if (!verify_host.empty()) {
+                // verify-full: the certificate must name the host (DNS SAN/CN) or its IP (IP SAN);
+                // OpenSSL checks it during the handshake.
+                if (verify_host_is_ip)
+                    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), verify_host.c_str());
+                else
+                    SSL_set1_host(ssl, verify_host.c_str());
+            }
+            co_await s.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+        }
+    };
+    co_await visit(handshake);
+}
+
+std::vector<std::byte> transport::server_end_point() const {
+    return std::visit(
+        [](auto& s) -> std::vector<std::byte> {
+            if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
+                X509* cert = SSL_get1_peer_certificate(const_cast<SSL*>(
+                    const_cast<std::decay_t<decltype(s)>&>(s).native_handle()));
+                if (!cert) return {};
+                auto hash = auth::tls_server_end_point(cert);
+                X509_free(cert);
+                // No usable hash (e.g. an Ed25519 certificate): SCRAM then cannot bind.
+                return hash ? std::move(*hash) : std::vector<std::byte>{};
+            } else {
+                return {};
+            }
+        },
+        stream_);
+}
+
+std::string transport::verify_error() const {
+    return std::visit(
+        [](auto& s) -> std::string {
+            if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
+                auto* ssl = const_cast<std::decay_t<decltype(s)>&>(s).native_handle();
+                auto result = SSL_get_verify_result(ssl);
+                if (result == X509_V_OK) return {};
+                return X509_verify_cert_error_string(result);
+            } else {
+                return {};
+            }
+        },
+        stream_);
+}
+
+void transport::close() noexcept {
+    visit([](auto& s) {
+        std::error_code ignored;
+        if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
+            s.lowest_layer().shutdown(asio::socket_base::shutdown_both, ignored);
+            s.lowest_layer().close(ignored);
+        } else {
+            s.shutdown(asio::socket_base::shutdown_both, ignored);
+            s.close(ignored);
+        }
+    });
+}
+
+} // namespace turbopg::wire::io

@@ -1,0 +1,64 @@
+// The byte stream under a connection: TCP or a unix socket, optionally wrapped in TLS.
+// This and the connection driver are the only places that touch sockets (DESIGN §2).
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/buffer.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/stream.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <variant>
+#include <vector>
+
+namespace turbopg::wire::io {
+
+class transport {
+public:
+    using tcp_socket = asio::ip::tcp::socket;
+    using unix_socket = asio::local::stream_protocol::socket;
+
+    explicit transport(tcp_socket s) : stream_(std::move(s)) {}
+    explicit transport(unix_socket s) : stream_(std::move(s)) {}
+
+    asio::any_io_executor get_executor();
+    bool is_tls() const noexcept;
+    bool is_unix() const noexcept;
+
+    // Reads what is available (at least one byte) into `buf`.
+    asio::awaitable<std::size_t> read_some(asio::mutable_buffer buf);
+    // Writes all of `buf`.
+    asio::awaitable<void> write(asio::const_buffer buf);
+
+    // Wraps the plain socket in TLS and performs the client handshake. `ctx` must outlive the
+    // transport (the connection keeps it). `sni_host` is sent as server name unless empty.
+    asio::awaitable<void> start_tls(std::shared_ptr<asio::ssl::context> ctx,
+                                    const std::string& sni_host,
+                                    const std::string& verify_host, bool verify_host_is_ip);
+
+    // The server certificate's tls-server-end-point hash (RFC 5929); empty without TLS.
+    std::vector<std::byte> server_end_point() const;
+
+    // Why the server certificate was rejected (OpenSSL's verify result), empty if it was not.
+    std::string verify_error() const;
+
+    // Shuts down and closes the socket; never throws.
+    void close() noexcept;
+
+private:
+    template <class F>
+    decltype(auto) visit(F&& f) {
+        return std::visit(std::forward<F>(f), stream_);
+    }
+
+    using tls_tcp = asio::ssl::stream<tcp_socket>;
+    using tls_unix = asio::ssl::stream<unix_socket>;
+    std::variant<tcp_socket, unix_socket, tls_tcp, tls_unix> stream_;
+    std::shared_ptr<asio::ssl::context> tls_ctx_;
+};
+
+} // namespace turbopg::wire::io
