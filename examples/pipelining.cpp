@@ -31,7 +31,8 @@ asio::awaitable<void> run(std::string conninfo) {
 
     // A deadline for one query with Asio's operators: the loser is cancelled on the server.
     asio::steady_timer deadline(ex, 200ms);
-    auto first = co_await (conn.execute("select pg_sleep(10)") || deadline.async_wait(asio::use_awaitable));
+    auto first =
+        co_await (conn.execute("select pg_sleep(10)") || deadline.async_wait(asio::use_awaitable));
     std::cout << (first.index() == 1 ? "timed out" : "finished") << '\n';
 
     // Or a timeout for every query on the connection.

@@ -22,8 +22,8 @@ asio::awaitable<void> run(std::string conninfo) {
     auto conn = co_await pg::connection::connect(co_await asio::this_coro::executor, conninfo);
 
     co_await conn.execute("create temp table book (id int8, title text, price float8)");
-    co_await conn.execute("insert into book values ($1, $2, $3), ($4, $5, $6)",
-                          std::int64_t{1}, "Dune", 9.5, std::int64_t{2}, "Emma", std::nullopt);
+    co_await conn.execute("insert into book values ($1, $2, $3), ($4, $5, $6)", std::int64_t{1},
+                          "Dune", 9.5, std::int64_t{2}, "Emma", std::nullopt);
 
     // One value, one row, every row: typed, checked against the column types.
     auto count = co_await conn.query_value<std::int64_t>("select count(*) from book");
@@ -32,7 +32,8 @@ asio::awaitable<void> run(std::string conninfo) {
 
     // Or untyped: columns by index or name.
     auto result = co_await conn.query("select title from book where price > $1", 5.0);
-    for (auto row : result) std::cout << row.get<std::string>("title") << '\n';
+    for (auto row : result)
+        std::cout << row.get<std::string>("title") << '\n';
     std::cout << count << " books\n";
 
     try {

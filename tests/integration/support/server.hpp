@@ -31,7 +31,9 @@ inline std::string test_url() {
 }
 
 // True when the throwaway cluster (with its per-method roles and certificates) is under test.
-inline bool have_cluster() { return env("TURBOPG_TEST_CLUSTER").has_value(); }
+inline bool have_cluster() {
+    return env("TURBOPG_TEST_CLUSTER").has_value();
+}
 
 inline std::string cluster(const char* name) {
     auto v = env(name);

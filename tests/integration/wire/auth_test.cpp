@@ -12,8 +12,8 @@ namespace {
 
 struct outcome {
     bool ok = false;
-    std::string user;    // current_user when connected
-    bool tls = false;    // TLS in use, as the client sees it
+    std::string user;        // current_user when connected
+    bool tls = false;        // TLS in use, as the client sees it
     bool server_tls = false; // ... and as the server sees it (pg_stat_ssl)
     std::error_code ec;
     std::string sqlstate;
@@ -42,12 +42,16 @@ outcome attempt(const std::string& conninfo) {
     });
 }
 
-std::string tcp(const std::string& extra) { return cluster_conninfo(extra); }
+std::string tcp(const std::string& extra) {
+    return cluster_conninfo(extra);
+}
 std::string unix_socket(const std::string& extra) {
     return "host=" + cluster("TURBOPG_TEST_SOCKET_DIR") + " port=" + cluster("TURBOPG_TEST_PORT") +
            " dbname=" + cluster("TURBOPG_TEST_DBNAME") + " " + extra;
 }
-std::string ca() { return " sslrootcert=" + cluster("TURBOPG_TEST_SSLROOTCERT"); }
+std::string ca() {
+    return " sslrootcert=" + cluster("TURBOPG_TEST_SSLROOTCERT");
+}
 
 void expect_ok(const outcome& o, const std::string& user, bool tls) {
     INFO(o.message);
@@ -89,7 +93,8 @@ TEST_CASE("a wrong or missing password is refused with the server's message") {
         CHECK(o.sqlstate == "28P01");
         CHECK(o.message.find("password authentication failed for user") != std::string::npos);
 
-        auto none = attempt(tcp(std::string("user=") + user + " sslmode=disable passfile=/nonexistent"));
+        auto none =
+            attempt(tcp(std::string("user=") + user + " sslmode=disable passfile=/nonexistent"));
         CHECK(none.ec == errc::auth_failed);
         CHECK(none.message.find("no password was supplied") != std::string::npos);
     }
@@ -97,11 +102,11 @@ TEST_CASE("a wrong or missing password is refused with the server's message") {
 
 TEST_CASE("client certificate authentication") {
     if (!have_cluster()) return;
-    auto certs = " sslcert=" + cluster("TURBOPG_TEST_SSLCERT") +
-                 " sslkey=" + cluster("TURBOPG_TEST_SSLKEY");
+    auto certs =
+        " sslcert=" + cluster("TURBOPG_TEST_SSLCERT") + " sslkey=" + cluster("TURBOPG_TEST_SSLKEY");
     expect_ok(attempt(tcp("user=turbopg_cert sslmode=require" + certs)), "turbopg_cert", true);
-    expect_ok(attempt(tcp("user=turbopg_cert sslmode=verify-full" + certs + ca())),
-              "turbopg_cert", true);
+    expect_ok(attempt(tcp("user=turbopg_cert sslmode=verify-full" + certs + ca())), "turbopg_cert",
+              true);
     auto without = attempt(tcp("user=turbopg_cert sslmode=require sslcert=/nonexistent"));
     CHECK(without.ec == errc::server_error);
     CHECK(without.sqlstate == "28000");
@@ -135,20 +140,19 @@ TEST_CASE("certificate verification: verify-ca, verify-full, wrong root, wrong h
                       " dbname=turbopg sslmode=verify-full " + login + ca()),
               "turbopg_scram", true);
 
-    auto other = attempt(tcp(login + " sslmode=verify-ca sslrootcert=" +
-                             cluster("TURBOPG_TEST_OTHER_CA")));
+    auto other =
+        attempt(tcp(login + " sslmode=verify-ca sslrootcert=" + cluster("TURBOPG_TEST_OTHER_CA")));
     CHECK(other.ec == errc::tls_verification_failed);
     CHECK(other.message.find("certificate") != std::string::npos);
 
     // The certificate names localhost and 127.0.0.1, not this host.
-    auto wrong_name = attempt("host=wrong.example hostaddr=127.0.0.1 port=" +
-                              cluster("TURBOPG_TEST_PORT") + " dbname=turbopg " + login +
-                              " sslmode=verify-full" + ca());
+    auto wrong_name =
+        attempt("host=wrong.example hostaddr=127.0.0.1 port=" + cluster("TURBOPG_TEST_PORT") +
+                " dbname=turbopg " + login + " sslmode=verify-full" + ca());
     CHECK(wrong_name.ec == errc::tls_verification_failed);
     // verify-ca does not check the name.
-    expect_ok(attempt("host=wrong.example hostaddr=127.0.0.1 port=" +
-                      cluster("TURBOPG_TEST_PORT") + " dbname=turbopg " + login +
-                      " sslmode=verify-ca" + ca()),
+    expect_ok(attempt("host=wrong.example hostaddr=127.0.0.1 port=" + cluster("TURBOPG_TEST_PORT") +
+                      " dbname=turbopg " + login + " sslmode=verify-ca" + ca()),
               "turbopg_scram", true);
 
     auto missing_root = attempt(tcp(login + " sslmode=verify-ca sslrootcert=/nonexistent.crt"));
@@ -180,7 +184,8 @@ TEST_CASE("IPv6 loopback") {
 
 TEST_CASE("several hosts are tried in order; all failing lists each") {
     if (!have_cluster()) return;
-    auto login = std::string(" dbname=turbopg user=turbopg_scram password=scram_pw sslmode=disable");
+    auto login =
+        std::string(" dbname=turbopg user=turbopg_scram password=scram_pw sslmode=disable");
     auto port = cluster("TURBOPG_TEST_PORT");
     expect_ok(attempt("host=127.0.0.1,127.0.0.1 port=1," + port + login), "turbopg_scram", false);
 
@@ -232,7 +237,8 @@ TEST_CASE("a replication connection runs replication commands") {
         co_return results.at(0).columns()[0].name;
     });
     CHECK(r == "systemid");
-    auto refused = attempt(tcp("user=turbopg_scram password=scram_pw sslmode=disable replication=true"));
+    auto refused =
+        attempt(tcp("user=turbopg_scram password=scram_pw sslmode=disable replication=true"));
     CHECK(refused.ec == errc::server_error);
 }
 
@@ -240,13 +246,14 @@ TEST_CASE("require_auth limits what the server may ask for") {
     if (!have_cluster()) return;
     expect_ok(attempt(tcp("user=turbopg_md5 password=md5_pw sslmode=disable require_auth=md5")),
               "turbopg_md5", false);
-    auto scram = attempt(tcp("user=turbopg_scram password=scram_pw sslmode=disable require_auth=md5"));
+    auto scram =
+        attempt(tcp("user=turbopg_scram password=scram_pw sslmode=disable require_auth=md5"));
     CHECK(scram.ec == errc::auth_failed);
     CHECK(scram.message.find("require_auth") != std::string::npos);
     auto trust = attempt(tcp("user=turbopg_trust sslmode=disable require_auth=scram-sha-256"));
     CHECK(trust.ec == errc::auth_failed);
-    expect_ok(attempt(tcp("user=turbopg_trust sslmode=disable require_auth=none")),
-              "turbopg_trust", false);
+    expect_ok(attempt(tcp("user=turbopg_trust sslmode=disable require_auth=none")), "turbopg_trust",
+              false);
 }
 
 TEST_CASE("requirepeer checks the unix socket server's user") {

@@ -40,7 +40,8 @@ TEST_CASE("log sink: connection events logged, secrets never") {
     });
     set_log_sink(nullptr);
     std::string all;
-    for (auto& l : sink->lines) all += l + "\n";
+    for (auto& l : sink->lines)
+        all += l + "\n";
     INFO(all);
     CHECK(all.find("connected to 127.0.0.1") != std::string::npos);
     CHECK(all.find("password authentication failed") != std::string::npos);

@@ -32,7 +32,8 @@ TEST_CASE("typed results: values, tuples, structs, NULLs, rows affected") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await c.execute("drop table if exists q_book");
-        co_await c.execute("create table q_book (id int8 primary key, title text not null, price float8)");
+        co_await c.execute(
+            "create table q_book (id int8 primary key, title text not null, price float8)");
         CHECK(co_await c.execute("insert into q_book values ($1, $2, $3), ($4, $5, $6)",
                                  std::int64_t{1}, "Dune", 9.5, std::int64_t{2}, std::string("Emma"),
                                  std::optional<double>{}) == 2);
@@ -151,23 +152,27 @@ TEST_CASE("10,000 pipelined queries from 64 coroutines, some failing on purpose"
         int remaining = 64;
         asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
         for (int w = 0; w < 64; ++w) {
-            asio::co_spawn(ex, [&, w]() -> awaitable<void> {
-                for (int i = 0; i < 10000 / 64 + (w < 10000 % 64 ? 1 : 0); ++i) {
-                    std::int32_t v = w * 1000 + i;
-                    try {
-                        if (i % 10 == 7) { // division by zero: fails only this request
-                            co_await c.query_value<std::int32_t>("select $1::int4 / 0", v);
-                            ++t.wrong;
-                        } else {
-                            auto got = co_await c.query_value<std::int32_t>("select $1::int4", v);
-                            (got == v ? t.ok : t.wrong)++;
+            asio::co_spawn(
+                ex,
+                [&, w]() -> awaitable<void> {
+                    for (int i = 0; i < 10000 / 64 + (w < 10000 % 64 ? 1 : 0); ++i) {
+                        std::int32_t v = w * 1000 + i;
+                        try {
+                            if (i % 10 == 7) { // division by zero: fails only this request
+                                co_await c.query_value<std::int32_t>("select $1::int4 / 0", v);
+                                ++t.wrong;
+                            } else {
+                                auto got =
+                                    co_await c.query_value<std::int32_t>("select $1::int4", v);
+                                (got == v ? t.ok : t.wrong)++;
+                            }
+                        } catch (const error& e) {
+                            (e.sqlstate() == "22012" ? t.failed_as_expected : t.wrong)++;
                         }
-                    } catch (const error& e) {
-                        (e.sqlstate() == "22012" ? t.failed_as_expected : t.wrong)++;
                     }
-                }
-                if (--remaining == 0) all_done.cancel();
-            }, asio::detached);
+                    if (--remaining == 0) all_done.cancel();
+                },
+                asio::detached);
         }
         co_await all_done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         CHECK(c.is_open());
@@ -233,7 +238,8 @@ TEST_CASE("Asio per-operation cancellation cancels the query on the server") {
         asio::steady_timer t(co_await asio::this_coro::executor, 300ms);
         auto started = std::chrono::steady_clock::now();
         try {
-            auto r = co_await (c.execute("select pg_sleep(30)") || t.async_wait(asio::use_awaitable));
+            auto r =
+                co_await (c.execute("select pg_sleep(30)") || t.async_wait(asio::use_awaitable));
             CHECK(r.index() == 1); // the timer won
         } catch (const error& e) {
             CHECK(e.code() == errc::cancelled);
@@ -250,14 +256,17 @@ TEST_CASE("explicit cancel() of a running query") {
         auto ex = co_await asio::this_coro::executor;
         std::optional<std::string> sqlstate;
         bool finished = false;
-        asio::co_spawn(ex, [&]() -> awaitable<void> {
-            try {
-                co_await c.execute("select pg_sleep(30)");
-            } catch (const error& e) {
-                sqlstate = e.sqlstate();
-            }
-            finished = true;
-        }, asio::detached);
+        asio::co_spawn(
+            ex,
+            [&]() -> awaitable<void> {
+                try {
+                    co_await c.execute("select pg_sleep(30)");
+                } catch (const error& e) {
+                    sqlstate = e.sqlstate();
+                }
+                finished = true;
+            },
+            asio::detached);
         asio::steady_timer t(ex, 300ms);
         co_await t.async_wait(asio::use_awaitable);
         co_await c.cancel();
@@ -279,16 +288,20 @@ TEST_CASE("a backend killed with pg_terminate_backend fails 100 requests in flig
         int failed = 0, succeeded = 0, finished = 0;
         std::string message;
         for (int i = 0; i < 100; ++i) {
-            asio::co_spawn(ex, [&, i]() -> awaitable<void> {
-                try {
-                    co_await victim.query_value<std::int32_t>("select $1::int4 from pg_sleep(0.05)", i);
-                    ++succeeded;
-                } catch (const error& e) {
-                    if (e.code() == errc::connection_closed) ++failed;
-                    message = e.what();
-                }
-                ++finished;
-            }, asio::detached);
+            asio::co_spawn(
+                ex,
+                [&, i]() -> awaitable<void> {
+                    try {
+                        co_await victim.query_value<std::int32_t>(
+                            "select $1::int4 from pg_sleep(0.05)", i);
+                        ++succeeded;
+                    } catch (const error& e) {
+                        if (e.code() == errc::connection_closed) ++failed;
+                        message = e.what();
+                    }
+                    ++finished;
+                },
+                asio::detached);
         }
         asio::steady_timer t(ex, 200ms);
         co_await t.async_wait(asio::use_awaitable);
@@ -324,17 +337,22 @@ TEST_CASE("statement_cache_size=0: unnamed statements, one Sync per query, pipel
         auto ex = co_await asio::this_coro::executor;
         int ok = 0, done = 0;
         for (int w = 0; w < 32; ++w) {
-            asio::co_spawn(ex, [&, w]() -> awaitable<void> {
-                for (int i = 0; i < 20; ++i) {
-                    // Different statements interleave: each must bind its own unnamed statement.
-                    auto v = co_await c.query_one<std::tuple<std::int32_t, std::string>>(
-                        w % 2 ? "select $1::int4, 'odd'::text" : "select $1::int4 + 0, 'even'",
-                        std::int32_t{w * 100 + i});
-                    if (std::get<0>(v) == w * 100 + i && std::get<1>(v) == (w % 2 ? "odd" : "even"))
-                        ++ok;
-                }
-                ++done;
-            }, asio::detached);
+            asio::co_spawn(
+                ex,
+                [&, w]() -> awaitable<void> {
+                    for (int i = 0; i < 20; ++i) {
+                        // Different statements interleave: each must bind its own unnamed
+                        // statement.
+                        auto v = co_await c.query_one<std::tuple<std::int32_t, std::string>>(
+                            w % 2 ? "select $1::int4, 'odd'::text" : "select $1::int4 + 0, 'even'",
+                            std::int32_t{w * 100 + i});
+                        if (std::get<0>(v) == w * 100 + i &&
+                            std::get<1>(v) == (w % 2 ? "odd" : "even"))
+                            ++ok;
+                    }
+                    ++done;
+                },
+                asio::detached);
         }
         asio::steady_timer t(ex);
         while (done < 32) {

@@ -16,22 +16,24 @@ TEST_CASE("callbacks: connect, query, execute, close without coroutines in user 
     std::uint64_t affected = 0;
     bool closed = false;
     std::string failure;
-    connection::async_connect(ctx.get_executor(), test_url(),
-                              [&](std::exception_ptr e, connection c) {
-        if (e) return failure = "connect failed", void();
-        conn.emplace(std::move(c));
-        conn->async_query("select $1::int4 * 2", std::tuple{std::int32_t{21}},
-                          [&](std::exception_ptr e, result r) {
-            if (e) return failure = "query failed", void();
-            value = r[0].get<std::int32_t>(0);
-            conn->async_execute("select generate_series(1, 5)", std::tuple{},
-                                [&](std::exception_ptr e, std::uint64_t n) {
-                if (e) return failure = "execute failed", void();
-                affected = n;
-                conn->async_close([&](std::exception_ptr e) { closed = !e; });
-            });
+    connection::async_connect(
+        ctx.get_executor(), test_url(), [&](std::exception_ptr e, connection c) {
+            if (e) return failure = "connect failed", void();
+            conn.emplace(std::move(c));
+            conn->async_query("select $1::int4 * 2", std::tuple{std::int32_t{21}},
+                              [&](std::exception_ptr e, result r) {
+                                  if (e) return failure = "query failed", void();
+                                  value = r[0].get<std::int32_t>(0);
+                                  conn->async_execute(
+                                      "select generate_series(1, 5)", std::tuple{},
+                                      [&](std::exception_ptr e, std::uint64_t n) {
+                                          if (e) return failure = "execute failed", void();
+                                          affected = n;
+                                          conn->async_close(
+                                              [&](std::exception_ptr e) { closed = !e; });
+                                      });
+                              });
         });
-    });
     ctx.run();
     CHECK(failure.empty());
     CHECK(value == 42);
@@ -44,8 +46,9 @@ TEST_CASE("use_future from another thread, errors delivered through the future")
     auto guard = asio::make_work_guard(ctx);
     std::thread io([&] { ctx.run(); });
     auto conn = connection::async_connect(ctx.get_executor(), test_url(), asio::use_future).get();
-    auto r = conn.async_query("select 'a'::text union all select 'b'", std::tuple{},
-                              asio::use_future).get();
+    auto r =
+        conn.async_query("select 'a'::text union all select 'b'", std::tuple{}, asio::use_future)
+            .get();
     CHECK(r.size() == 2);
     auto bad = conn.async_query("select nope", std::tuple{}, asio::use_future);
     try {

@@ -15,18 +15,24 @@ std::atomic<bool> any_sink{false};   // lets the common case skip the mutex
 
 spdlog::level::level_enum to_spdlog(log_level l) {
     switch (l) {
-    case log_level::trace: return spdlog::level::trace;
-    case log_level::debug: return spdlog::level::debug;
-    case log_level::info: return spdlog::level::info;
-    case log_level::warn: return spdlog::level::warn;
-    case log_level::error: return spdlog::level::err;
+    case log_level::trace:
+        return spdlog::level::trace;
+    case log_level::debug:
+        return spdlog::level::debug;
+    case log_level::info:
+        return spdlog::level::info;
+    case log_level::warn:
+        return spdlog::level::warn;
+    case log_level::error:
+        return spdlog::level::err;
     }
     return spdlog::level::info;
 }
 
 class spdlog_sink final : public log_sink {
 public:
-    explicit spdlog_sink(std::shared_ptr<spdlog::logger> l) : logger_(std::move(l)) {}
+    explicit spdlog_sink(std::shared_ptr<spdlog::logger> l)
+        : logger_(std::move(l)) {}
     bool enabled(log_level level) const noexcept override {
         return logger_->should_log(to_spdlog(level));
     }

@@ -37,8 +37,7 @@ asio::awaitable<T> with_timeout(asio::awaitable<T> op, std::chrono::seconds time
     co_return std::get<0>(std::move(r));
 }
 
-ops::startup_settings startup_settings_for(const config& cfg, const endpoint& ep,
-                                           transport& t) {
+ops::startup_settings startup_settings_for(const config& cfg, const endpoint& ep, transport& t) {
     ops::startup_settings s;
     s.user = cfg.user;
     s.database = cfg.dbname;
@@ -65,9 +64,9 @@ void check_peer_user(asio::local::stream_protocol::socket& s, const std::string&
     getpwuid_r(cred.uid, &pw, buf.data(), buf.size(), &found);
     std::string name = found ? found->pw_name : std::to_string(cred.uid);
     if (name != user)
-        throw error(make_error_code(errc::auth_failed),
-                    "requirepeer specifies \"" + user + "\", but actual peer user name is \"" +
-                        name + "\"");
+        throw error(make_error_code(errc::auth_failed), "requirepeer specifies \"" + user +
+                                                            "\", but actual peer user name is \"" +
+                                                            name + "\"");
 }
 
 // keepalives, keepalives_idle/_interval/_count and tcp_user_timeout (libpq's TCP options).
@@ -78,7 +77,8 @@ void set_keepalives(asio::ip::tcp::socket& s, const config& cfg) {
         setsockopt(fd, level, name, &value, sizeof value);
     };
     if (cfg.keepalives) {
-        if (cfg.keepalives_idle) set(IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(cfg.keepalives_idle->count()));
+        if (cfg.keepalives_idle)
+            set(IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(cfg.keepalives_idle->count()));
         if (cfg.keepalives_interval)
             set(IPPROTO_TCP, TCP_KEEPINTVL, static_cast<int>(cfg.keepalives_interval->count()));
         if (cfg.keepalives_count) set(IPPROTO_TCP, TCP_KEEPCNT, *cfg.keepalives_count);
@@ -95,8 +95,7 @@ asio::awaitable<transport> open_socket(asio::any_io_executor ex, const config& c
         auto path = ep.socket_path();
         if (!path.empty() && path[0] == '@') path[0] = '\0'; // Linux abstract namespace
         asio::local::stream_protocol::socket s(ex);
-        co_await s.async_connect(asio::local::stream_protocol::endpoint(path),
-                                 asio::use_awaitable);
+        co_await s.async_connect(asio::local::stream_protocol::endpoint(path), asio::use_awaitable);
         if (!cfg.requirepeer.empty()) check_peer_user(s, cfg.requirepeer);
         target = {path, ep.port, true};
         co_return transport(std::move(s));
@@ -125,12 +124,15 @@ attempt(asio::any_io_executor ex, const config& cfg, const endpoint& ep, int tls
     cancel_target target;
     detail::log(log_level::debug, [&] {
         return "connecting to " + ep.to_string() + " as \"" + cfg.user + "\"" +
-               (tls == 0 ? "" : tls == 1 ? " (TLS if offered)" : " (TLS required)");
+               (tls == 0   ? ""
+                : tls == 1 ? " (TLS if offered)"
+                           : " (TLS required)");
     });
     auto t = co_await open_socket(ex, cfg, ep, target);
     // libpq never negotiates TLS over unix sockets: the kernel already protects them.
     if (tls > 0 && !t.is_unix()) {
-        if (co_await request_tls(t)) co_await start_tls(t, cfg, ep);
+        if (co_await request_tls(t))
+            co_await start_tls(t, cfg, ep);
         else if (tls == 2)
             throw error(make_error_code(errc::tls_unavailable),
                         "server does not support SSL, but SSL was required");
@@ -144,8 +146,8 @@ attempt(asio::any_io_executor ex, const config& cfg, const endpoint& ep, int tls
     co_await impl->startup(std::move(settings));
     detail::log(log_level::info, [&] {
         return "connected to " + ep.to_string() + " (backend pid " +
-               std::to_string(impl->key_data().pid) + (impl->get_transport().is_tls() ? ", TLS" : "") +
-               ")";
+               std::to_string(impl->key_data().pid) +
+               (impl->get_transport().is_tls() ? ", TLS" : "") + ")";
     });
     co_return impl;
 }
@@ -157,13 +159,18 @@ asio::awaitable<std::shared_ptr<connection_impl>>
 connect_endpoint(asio::any_io_executor ex, const config& cfg, const endpoint& ep) {
     int first = 0, second = -1; // attempts: 0 plain, 1 TLS if the server agrees, 2 TLS required
     switch (cfg.sslmode) {
-    case ssl_mode::disable: break;
-    case ssl_mode::allow: second = 2; break;
+    case ssl_mode::disable:
+        break;
+    case ssl_mode::allow:
+        second = 2;
+        break;
     case ssl_mode::prefer:
         first = 1;
         second = ep.is_unix_socket() ? -1 : 0;
         break;
-    default: first = 2; break;
+    default:
+        first = 2;
+        break;
     }
     if (second < 0) co_return co_await attempt(ex, cfg, ep, first);
     std::string first_failure;
@@ -188,12 +195,14 @@ connect_endpoint(asio::any_io_executor ex, const config& cfg, const endpoint& ep
                          " SSL: " + first_failure + ")";
             throw error(std::move(d));
         }
-        throw error(e.code(), std::string(e.what()) + " (and with" +
-                                  (first == 0 ? "out" : "") + " SSL: " + first_failure + ")");
+        throw error(e.code(), std::string(e.what()) + " (and with" + (first == 0 ? "out" : "") +
+                                  " SSL: " + first_failure + ")");
     }
 }
 
-bool is_on(const std::string& v) { return v == "on"; }
+bool is_on(const std::string& v) {
+    return v == "on";
+}
 
 // target_session_attrs (libpq): PostgreSQL 14+ reports in_hot_standby and
 // default_transaction_read_only at startup; older servers are asked.
@@ -227,24 +236,35 @@ asio::awaitable<bool> matches(connection_impl& c, session_attrs want) {
     bool hot_standby = is_on(standby);
     bool ro = is_on(read_only) || hot_standby;
     switch (want) {
-    case session_attrs::read_write: co_return !ro;
-    case session_attrs::read_only: co_return ro;
-    case session_attrs::primary: co_return !hot_standby;
+    case session_attrs::read_write:
+        co_return !ro;
+    case session_attrs::read_only:
+        co_return ro;
+    case session_attrs::primary:
+        co_return !hot_standby;
     case session_attrs::standby:
-    case session_attrs::prefer_standby: co_return hot_standby;
-    case session_attrs::any: break;
+    case session_attrs::prefer_standby:
+        co_return hot_standby;
+    case session_attrs::any:
+        break;
     }
     co_return true;
 }
 
 const char* describe(session_attrs a) {
     switch (a) {
-    case session_attrs::read_write: return "read-write";
-    case session_attrs::read_only: return "read-only";
-    case session_attrs::primary: return "primary";
-    case session_attrs::standby: return "standby";
-    case session_attrs::prefer_standby: return "prefer-standby";
-    case session_attrs::any: break;
+    case session_attrs::read_write:
+        return "read-write";
+    case session_attrs::read_only:
+        return "read-only";
+    case session_attrs::primary:
+        return "primary";
+    case session_attrs::standby:
+        return "standby";
+    case session_attrs::prefer_standby:
+        return "prefer-standby";
+    case session_attrs::any:
+        break;
     }
     return "any";
 }
@@ -289,9 +309,9 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
         }
     }
     if (only_failure && !session_attr_miss) throw *only_failure;
-    throw error(make_error_code(session_attr_miss ? errc::wrong_session_attrs
-                                                  : errc::server_unreachable),
-                "could not connect to any server:" + failures);
+    throw error(
+        make_error_code(session_attr_miss ? errc::wrong_session_attrs : errc::server_unreachable),
+        "could not connect to any server:" + failures);
 }
 
 } // namespace turbopg::wire::io

@@ -8,7 +8,47 @@
 namespace turbopg::wire {
 
 namespace detail {
-std::uint64_t rows_in_tag(std::string_view tag) noexcept { return proto::rows_affected(tag); }
+std::uint64_t rows_in_tag(std::string_view tag) noexcept {
+    return proto::rows_affected(tag);
+}
+
+void check_param_types(std::span<const oid_t> expected, std::span<const oid_t> given,
+                       std::span<const std::string_view> cpp_names) {
+    if (expected.size() != given.size())
+        throw error(make_error_code(errc::type_mismatch),
+                    "the statement has " + std::to_string(expected.size()) + " parameters, but " +
+                        std::to_string(given.size()) + " arguments were given");
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        if (given[i] != 0 && given[i] != expected[i])
+            throw error(make_error_code(errc::type_mismatch),
+                        "parameter $" + std::to_string(i + 1) + " is of type " +
+                            describe_type(expected[i]) + ", but the argument is " +
+                            std::string(cpp_names[i]) + " (" + describe_type(given[i]) + ")");
+}
+
+// Collects the results of a batch: one result per statement, each with its statement's columns.
+class batch_sink final : public result_sink {
+public:
+    void set_columns(std::size_t i, column_list c) {
+        if (columns_.size() <= i) columns_.resize(i + 1);
+        columns_[i] = std::move(c);
+        if (i == 0) builder_.on_columns(columns_[0]);
+    }
+    void on_columns(column_list c) override { builder_.on_columns(std::move(c)); }
+    std::error_code on_data_row(std::span<const raw_field> f) override {
+        return builder_.on_data_row(f);
+    }
+    void on_command_complete(std::string_view tag) override {
+        builder_.on_command_complete(tag);
+        if (++current_ < columns_.size()) builder_.on_columns(columns_[current_]);
+    }
+    std::vector<result>& results() { return builder_.results(); }
+
+private:
+    result_builder builder_;
+    std::vector<column_list> columns_;
+    std::size_t current_ = 0;
+};
 } // namespace detail
 
 connection::connection(std::shared_ptr<io::connection_impl> impl) noexcept
@@ -30,7 +70,9 @@ asio::awaitable<connection> connection::connect(executor_type ex, std::string_vi
     co_return connection(co_await io::connect(std::move(ex), cfg));
 }
 
-connection::executor_type connection::get_executor() const { return impl_->get_executor(); }
+connection::executor_type connection::get_executor() const {
+    return impl_->get_executor();
+}
 
 asio::awaitable<void> connection::run_extended_erased(std::string_view sql,
                                                       std::span<const oid_t> types,
@@ -38,6 +80,39 @@ asio::awaitable<void> connection::run_extended_erased(std::string_view sql,
                                                       detail::function_ref<void(bytes&)> write,
                                                       detail::result_sink& sink) {
     co_await impl_->execute(sql, types, formats, write, sink);
+}
+
+asio::awaitable<prepared_statement> connection::prepare_erased(std::string_view sql,
+                                                               std::span<const oid_t> types) {
+    auto d = co_await impl_->prepare_named(sql, types);
+    co_return prepared_statement{d->name, std::string(sql), d->param_types, d->columns,
+                                 d->result_formats};
+}
+
+asio::awaitable<void> connection::run_prepared_erased(const prepared_statement& s,
+                                                      std::span<const std::int16_t> formats,
+                                                      detail::function_ref<void(bytes&)> write,
+                                                      detail::result_sink& sink) {
+    ops::statement_description d{s.name, s.param_types, s.columns, s.result_formats};
+    co_await impl_->execute_prepared(d, formats, write, sink);
+}
+
+asio::awaitable<void> connection::deallocate(const prepared_statement& statement) {
+    co_await impl_->close_statement(statement.name);
+}
+
+asio::awaitable<std::vector<result>> connection::run(const batch& b) {
+    std::vector<io::connection_impl::batch_entry> entries;
+    entries.reserve(b.entries_.size());
+    for (auto& e : b.entries_)
+        entries.push_back({e.sql, e.types, e.formats,
+                           std::span<const std::byte>(b.params_).subspan(e.begin, e.end - e.begin),
+                           e.count});
+    detail::batch_sink sink;
+    co_await impl_->execute_batch(entries, sink, [&](std::size_t i, detail::column_list c) {
+        sink.set_columns(i, std::move(c));
+    });
+    co_return std::move(sink.results());
 }
 
 asio::awaitable<std::vector<result>> connection::simple_query(std::string_view sql) {
@@ -51,15 +126,30 @@ asio::awaitable<void> connection::cancel() {
                                      impl_->key_data());
 }
 
-asio::awaitable<void> connection::close() { co_await impl_->close(); }
+asio::awaitable<void> connection::close() {
+    co_await impl_->close();
+}
 
-bool connection::is_open() const noexcept { return impl_ && impl_->is_open(); }
-char connection::transaction_status() const noexcept { return impl_->transaction_status(); }
-std::string connection::parameter(std::string_view name) const { return impl_->parameter(name); }
-std::int32_t connection::backend_pid() const noexcept { return impl_->key_data().pid; }
-bool connection::tls_in_use() const noexcept { return impl_->get_transport().is_tls(); }
+bool connection::is_open() const noexcept {
+    return impl_ && impl_->is_open();
+}
+char connection::transaction_status() const noexcept {
+    return impl_->transaction_status();
+}
+std::string connection::parameter(std::string_view name) const {
+    return impl_->parameter(name);
+}
+std::int32_t connection::backend_pid() const noexcept {
+    return impl_->key_data().pid;
+}
+bool connection::tls_in_use() const noexcept {
+    return impl_->get_transport().is_tls();
+}
 void connection::set_query_timeout(std::chrono::milliseconds timeout) noexcept {
     impl_->set_query_timeout(timeout);
+}
+void connection::set_max_in_flight(std::size_t n) noexcept {
+    impl_->set_max_in_flight(n);
 }
 void connection::set_notice_handler(std::function<void(const server_diagnostics&)> handler) {
     impl_->set_notice_handler(std::move(handler));

@@ -1,7 +1,7 @@
 #include "io/connection_impl.hpp"
 
-#include "io/cancel.hpp"
 #include "common/log.hpp"
+#include "io/cancel.hpp"
 
 #include <turbopg/wire/codec.hpp>
 
@@ -30,7 +30,9 @@ connection_impl::connection_impl(transport t, connection_options opts)
     in_.resize(16 * 1024);
 }
 
-connection_impl::~connection_impl() { transport_.close(); }
+connection_impl::~connection_impl() {
+    transport_.close();
+}
 
 std::string connection_impl::parameter(std::string_view name) const {
     auto it = parameters_.find(name);
@@ -55,13 +57,14 @@ asio::awaitable<frame> connection_impl::read_frame() {
             in_begin_ = 0;
         }
         if (in_.size() < r.needed) in_.resize(std::max(r.needed, in_.size() * 2));
-        auto n = co_await transport_.read_some(
-            asio::buffer(in_.data() + in_end_, in_.size() - in_end_));
+        auto n =
+            co_await transport_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_));
         in_end_ += n;
     }
 }
 
-asio::awaitable<void> connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
+asio::awaitable<void>
+connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
     try {
         for (;;) {
             // Drain every complete message already buffered without suspending; only read from
@@ -111,7 +114,8 @@ std::error_code connection_impl::dispatch(const frame& f) {
         notification n;
         return parse(f.body, n); // delivered by the listener (LISTEN/NOTIFY issue)
     }
-    default: break;
+    default:
+        break;
     }
     if (f.type == msg::error_response) {
         // A FATAL error means the server is about to close the connection (e.g. 57P01 from
@@ -121,8 +125,8 @@ std::error_code connection_impl::dispatch(const frame& f) {
         if (auto ec = parse_diagnostics(f.body, d)) return ec;
         auto& severity = d.severity_nonlocalized.empty() ? d.severity : d.severity_nonlocalized;
         if (severity == "FATAL" || severity == "PANIC")
-            broken_message_ = "server closed the connection: " + d.message + " (SQLSTATE " +
-                              d.sqlstate + ")";
+            broken_message_ =
+                "server closed the connection: " + d.message + " (SQLSTATE " + d.sqlstate + ")";
         if (!head_) return make_error_code(errc::connection_closed);
     }
     if (!head_) return make_error_code(errc::protocol_violation);
@@ -166,8 +170,10 @@ void connection_impl::abandon() noexcept {
 
 void connection_impl::push(request& r) {
     r.next = nullptr;
-    if (tail_) tail_->next = &r;
-    else head_ = &r;
+    if (tail_)
+        tail_->next = &r;
+    else
+        head_ = &r;
     tail_ = &r;
 }
 
@@ -196,7 +202,8 @@ std::uint64_t connection_impl::write_limit() const noexcept {
     return limit;
 }
 
-asio::awaitable<void> connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
+asio::awaitable<void>
+connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
     try {
         // Everything queued while a write was in flight goes out in the next single write.
         for (;;) {
@@ -229,6 +236,18 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         out.message = broken_message_;
         co_return out;
     }
+    // Backpressure: beyond max_in_flight requests, wait for one to complete.
+    while (max_in_flight_ > 0 && in_flight_ >= max_in_flight_ && !broken_) {
+        if (!slot_free_)
+            slot_free_ = std::make_unique<asio::steady_timer>(
+                get_executor(), asio::steady_timer::time_point::max());
+        co_await slot_free_->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }
+    if (broken_) {
+        out.ec = broken_ec_;
+        out.message = broken_message_;
+        co_return out;
+    }
     request r(get_executor(), sink);
     auto before = out_.size();
     byte_writer w(out_);
@@ -245,6 +264,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
     appended_ += out_.size() - before;
     r.end = appended_;
     push(r);
+    ++in_flight_;
     flush();
     if (query_timeout_.count() > 0) r.wake.expires_after(query_timeout_);
 
@@ -285,6 +305,8 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         cancelling_.erase(std::find(cancelling_.begin(), cancelling_.end(), r.end));
         flush();
     }
+    --in_flight_;
+    if (slot_free_) slot_free_->cancel();
 
     out.ec = r.ec;
     out.message = std::move(r.message);
@@ -295,8 +317,8 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         if (why != stop::none && out.server_error && out.server_error->sqlstate == "57014") {
             // Our own cancel: report it as the client's timeout / cancellation.
             out.ec = make_error_code(why == stop::timeout ? errc::timeout : errc::cancelled);
-            out.message = why == stop::timeout ? "query timed out and was cancelled"
-                                               : "query cancelled";
+            out.message =
+                why == stop::timeout ? "query timed out and was cancelled" : "query cancelled";
             out.server_error.reset();
         }
     }
@@ -313,7 +335,8 @@ namespace {
 // Keeps what Parse + Describe(statement) return.
 struct describe_sink final : ops::result_sink {
     ops::statement_description& stmt;
-    explicit describe_sink(ops::statement_description& s) : stmt(s) {}
+    explicit describe_sink(ops::statement_description& s)
+        : stmt(s) {}
     void on_parameter_types(std::span<const std::uint32_t> t) override {
         stmt.param_types.assign(t.begin(), t.end());
     }
@@ -379,8 +402,7 @@ connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> pa
 asio::awaitable<void> connection_impl::execute(std::string_view sql,
                                                std::span<const std::uint32_t> param_types,
                                                std::span<const std::int16_t> param_formats,
-                                               param_writer write_params,
-                                               ops::result_sink& sink) {
+                                               param_writer write_params, ops::result_sink& sink) {
     auto bind_execute = [&](byte_writer& w, const std::string& statement,
                             std::span<const std::int16_t> result_formats) {
         auto at = begin_bind(w, "", statement, param_formats,
@@ -411,8 +433,8 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
             encode_execute(w, "", 0);
             encode_sync(w);
         });
-        if (out.server_error && (is_invalidated_plan(*out.server_error) ||
-                                 out.server_error->sqlstate == "26000")) {
+        if (out.server_error &&
+            (is_invalidated_plan(*out.server_error) || out.server_error->sqlstate == "26000")) {
             // The server dropped or invalidated our statement (schema change, DISCARD ALL):
             // forget it, and retry once when not inside a transaction (inside one the
             // transaction is already aborted, as PostgreSQL's rules say).
@@ -422,6 +444,72 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         out.raise();
         co_return;
     }
+}
+
+asio::awaitable<std::shared_ptr<const ops::statement_description>>
+connection_impl::prepare_named(std::string_view sql, std::span<const std::uint32_t> param_types) {
+    auto stmt = std::make_shared<ops::statement_description>();
+    stmt->name = "turbopg_p" + std::to_string(++prepared_counter_);
+    describe_sink sink(*stmt);
+    (co_await submit(sink, [&](byte_writer& w) {
+        encode_parse(w, stmt->name, sql, param_types);
+        encode_describe(w, target::statement, stmt->name);
+        encode_sync(w);
+    })).raise();
+    co_return stmt;
+}
+
+asio::awaitable<void> connection_impl::execute_prepared(const ops::statement_description& stmt,
+                                                        std::span<const std::int16_t> param_formats,
+                                                        param_writer write_params,
+                                                        ops::result_sink& sink) {
+    sink.on_columns(stmt.columns);
+    (co_await submit(sink, [&](byte_writer& w) {
+        auto at = begin_bind(w, "", stmt.name, param_formats,
+                             static_cast<std::uint16_t>(stmt.param_types.size()));
+        write_params(w.buffer());
+        end_bind(w, at, stmt.result_formats);
+        encode_execute(w, "", 0);
+        encode_sync(w);
+    })).raise();
+}
+
+asio::awaitable<void> connection_impl::close_statement(const std::string& name) {
+    ops::result_sink none;
+    (co_await submit(none, [&](byte_writer& w) {
+        encode_close(w, target::statement, name);
+        encode_sync(w);
+    })).raise();
+}
+
+asio::awaitable<void> connection_impl::execute_batch(
+    std::span<const batch_entry> entries, ops::result_sink& sink,
+    detail::function_ref<void(std::size_t, detail::column_list)> on_statement) {
+    bool unnamed = statements_.capacity() == 0;
+    std::vector<std::shared_ptr<const ops::statement_description>> stmts;
+    if (!unnamed) {
+        stmts.reserve(entries.size());
+        for (auto& e : entries)
+            stmts.push_back(co_await prepare(e.sql, e.param_types));
+        for (std::size_t i = 0; i < stmts.size(); ++i)
+            on_statement(i, stmts[i]->columns);
+    }
+    static constexpr std::int16_t all_binary[] = {1};
+    (co_await submit(sink, [&](byte_writer& w) {
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            auto& e = entries[i];
+            if (unnamed) encode_parse(w, "", e.sql, e.param_types);
+            auto at = begin_bind(w, "", unnamed ? std::string_view() : stmts[i]->name,
+                                 e.param_formats, e.param_count);
+            w.put_bytes(e.params);
+            end_bind(w, at,
+                     unnamed ? std::span<const std::int16_t>(all_binary)
+                             : std::span<const std::int16_t>(stmts[i]->result_formats));
+            if (unnamed) encode_describe(w, target::portal, "");
+            encode_execute(w, "", 0);
+        }
+        encode_sync(w);
+    })).raise();
 }
 
 asio::awaitable<void> connection_impl::close() {
@@ -469,7 +557,8 @@ asio::awaitable<void> connection_impl::startup(ops::startup_settings settings) {
     }
     key_ = op.key_data();
     tx_status_ = op.transaction_status();
-    for (auto& [name, value] : op.parameters()) parameters_.insert_or_assign(name, value);
+    for (auto& [name, value] : op.parameters())
+        parameters_.insert_or_assign(name, value);
     asio::co_spawn(get_executor(), reader_loop(shared_from_this()), asio::detached);
 }
 

@@ -19,9 +19,9 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace turbopg::wire::io {
 
@@ -75,6 +75,35 @@ public:
                                   std::span<const std::int16_t> param_formats,
                                   param_writer write_params, ops::result_sink& sink);
 
+    // Explicitly prepared statements: named apart from the cache (never evicted), closed by
+    // close_statement. The description's columns carry the result formats Bind will request.
+    asio::awaitable<std::shared_ptr<const ops::statement_description>>
+    prepare_named(std::string_view sql, std::span<const std::uint32_t> param_types);
+    asio::awaitable<void> execute_prepared(const ops::statement_description& stmt,
+                                           std::span<const std::int16_t> param_formats,
+                                           param_writer write_params, ops::result_sink& sink);
+    asio::awaitable<void> close_statement(const std::string& name);
+
+    // One entry of a batch: its parameters are bytes [params_begin, params_end) of the batch's
+    // parameter buffer (each Int32 length + value).
+    struct batch_entry {
+        std::string_view sql;
+        std::span<const std::uint32_t> param_types;
+        std::span<const std::int16_t> param_formats;
+        std::span<const std::byte> params;
+        std::uint16_t param_count;
+    };
+    // Runs the entries under one Sync: they succeed or fail together (an implicit transaction
+    // unless one is open). `on_statement(i, columns)` tells entry i's columns up front (with
+    // unnamed statements they come as each entry's RowDescription instead).
+    asio::awaitable<void>
+    execute_batch(std::span<const batch_entry> entries, ops::result_sink& sink,
+                  detail::function_ref<void(std::size_t, detail::column_list)> on_statement);
+
+    // Bounds the requests in flight (default 4096; 0 = unbounded): a request beyond it waits
+    // for a slot, so a flood of coroutines cannot queue unbounded memory.
+    void set_max_in_flight(std::size_t n) noexcept { max_in_flight_ = n; }
+
     // Sends Terminate and closes the socket; pending requests fail with connection_closed.
     asio::awaitable<void> close();
 
@@ -99,7 +128,7 @@ public:
 
 private:
     asio::awaitable<request_outcome> submit(ops::result_sink& sink,
-                                    detail::function_ref<void(proto::byte_writer&)> write);
+                                            detail::function_ref<void(proto::byte_writer&)> write);
     asio::awaitable<proto::frame> read_frame();
     asio::awaitable<void> reader_loop(std::shared_ptr<connection_impl> self);
     asio::awaitable<void> writer_loop(std::shared_ptr<connection_impl> self);
@@ -116,10 +145,14 @@ private:
     proto::bytes out_;     // messages waiting for the writer
     proto::bytes sending_; // messages being written
     bool writing_ = false;
-    std::uint64_t appended_ = 0; // bytes queued by requests since the connection started
-    std::uint64_t written_ = 0;  // bytes handed to the transport
+    std::uint64_t appended_ = 0;            // bytes queued by requests since the connection started
+    std::uint64_t written_ = 0;             // bytes handed to the transport
     std::vector<std::uint64_t> cancelling_; // `end` of each request being cancelled
     std::chrono::milliseconds query_timeout_{0};
+    std::size_t in_flight_ = 0;
+    std::size_t max_in_flight_ = 4096;
+    std::unique_ptr<asio::steady_timer> slot_free_; // cancelled whenever a request completes
+    std::uint64_t prepared_counter_ = 0;
     proto::bytes in_;
     std::size_t in_begin_ = 0, in_end_ = 0;
     request* head_ = nullptr;
@@ -141,7 +174,8 @@ private:
         std::shared_ptr<const ops::statement_description> stmt; // null when it failed
     };
     std::unordered_map<std::string, std::shared_ptr<pending_prepare>> preparing_;
-    proto::bytes pending_closes_; // Close messages of evicted statements, sent with the next request
+    proto::bytes
+        pending_closes_; // Close messages of evicted statements, sent with the next request
     cancel_target cancel_target_;
 };
 

@@ -27,7 +27,7 @@ struct request {
     bool done = false;
     bool wants_cancel = false; // timed out or cancelled: send a CancelRequest when at the head
     std::uint64_t end = 0;     // connection byte count at the end of this request's messages
-    request* next = nullptr; // FIFO of requests awaiting responses
+    request* next = nullptr;   // FIFO of requests awaiting responses
 };
 
 } // namespace turbopg::wire::io

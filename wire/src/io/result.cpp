@@ -22,7 +22,9 @@ field row::operator[](std::size_t column) const {
     return field(result_->columns()[column], raw(column));
 }
 
-field row::operator[](std::string_view name) const { return (*this)[result_->column_index(name)]; }
+field row::operator[](std::string_view name) const {
+    return (*this)[result_->column_index(name)];
+}
 
 row result::at(std::size_t i) const {
     if (i >= size())
@@ -64,7 +66,9 @@ void result_builder::on_command_complete(std::string_view tag) {
     finish();
 }
 
-void result_builder::on_empty_query() { finish(); }
+void result_builder::on_empty_query() {
+    finish();
+}
 
 void result_builder::finish() {
     done_.push_back(std::move(current_));

@@ -24,11 +24,16 @@ bool file_exists(const std::string& path) {
 
 int openssl_version(tls_version v) {
     switch (v) {
-    case tls_version::tls1_0: return TLS1_VERSION;
-    case tls_version::tls1_1: return TLS1_1_VERSION;
-    case tls_version::tls1_2: return TLS1_2_VERSION;
-    case tls_version::tls1_3: return TLS1_3_VERSION;
-    case tls_version::unset: break;
+    case tls_version::tls1_0:
+        return TLS1_VERSION;
+    case tls_version::tls1_1:
+        return TLS1_1_VERSION;
+    case tls_version::tls1_2:
+        return TLS1_2_VERSION;
+    case tls_version::tls1_3:
+        return TLS1_3_VERSION;
+    case tls_version::unset:
+        break;
     }
     return 0;
 }
@@ -62,9 +67,12 @@ void load_crls(asio::ssl::context& ctx, const config& cfg) {
 bool verifies_certificate(const config& cfg) {
     switch (cfg.sslmode) {
     case ssl_mode::verify_ca:
-    case ssl_mode::verify_full: return true;
-    case ssl_mode::require: return cfg.sslrootcert == "system" || file_exists(cfg.sslrootcert);
-    default: return false;
+    case ssl_mode::verify_full:
+        return true;
+    case ssl_mode::require:
+        return cfg.sslrootcert == "system" || file_exists(cfg.sslrootcert);
+    default:
+        return false;
     }
 }
 
@@ -111,8 +119,7 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const config& cfg) {
         }
         ctx->use_private_key_file(cfg.sslkey, asio::ssl::context::pem, ec);
         if (ec)
-            config_error("could not load private key file \"" + cfg.sslkey + "\": " +
-                         ec.message());
+            config_error("could not load private key file \"" + cfg.sslkey + "\": " + ec.message());
     }
     return ctx;
 }

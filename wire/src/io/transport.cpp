@@ -23,8 +23,12 @@ asio::any_io_executor transport::get_executor() {
     return visit([](auto& s) -> asio::any_io_executor { return s.get_executor(); });
 }
 
-bool transport::is_tls() const noexcept { return stream_.index() >= 2; }
-bool transport::is_unix() const noexcept { return stream_.index() == 1 || stream_.index() == 3; }
+bool transport::is_tls() const noexcept {
+    return stream_.index() >= 2;
+}
+bool transport::is_unix() const noexcept {
+    return stream_.index() == 1 || stream_.index() == 3;
+}
 
 asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buf) {
     return visit([&](auto& s) { return s.async_read_some(buf, asio::use_awaitable); });
@@ -40,8 +44,7 @@ asio::awaitable<void> transport::write(asio::const_buffer buf) {
 
 asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,
                                            const std::string& sni_host,
-                                           const std::string& verify_host,
-                                           bool verify_host_is_ip) {
+                                           const std::string& verify_host, bool verify_host_is_ip) {
     tls_ctx_ = std::move(ctx);
     auto wrap = [&](auto& plain) -> std::variant<tcp_socket, unix_socket, tls_tcp, tls_unix> {
         using plain_t = std::decay_t<decltype(plain)>;
@@ -75,8 +78,8 @@ std::vector<std::byte> transport::server_end_point() const {
     return std::visit(
         [](auto& s) -> std::vector<std::byte> {
             if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
-                X509* cert = SSL_get1_peer_certificate(const_cast<SSL*>(
-                    const_cast<std::decay_t<decltype(s)>&>(s).native_handle()));
+                X509* cert = SSL_get1_peer_certificate(
+                    const_cast<SSL*>(const_cast<std::decay_t<decltype(s)>&>(s).native_handle()));
                 if (!cert) return {};
                 auto hash = auth::tls_server_end_point(cert);
                 X509_free(cert);

@@ -22,8 +22,10 @@ public:
     using tcp_socket = asio::ip::tcp::socket;
     using unix_socket = asio::local::stream_protocol::socket;
 
-    explicit transport(tcp_socket s) : stream_(std::move(s)) {}
-    explicit transport(unix_socket s) : stream_(std::move(s)) {}
+    explicit transport(tcp_socket s)
+        : stream_(std::move(s)) {}
+    explicit transport(unix_socket s)
+        : stream_(std::move(s)) {}
 
     asio::any_io_executor get_executor();
     bool is_tls() const noexcept;
@@ -37,8 +39,8 @@ public:
     // Wraps the plain socket in TLS and performs the client handshake. `ctx` must outlive the
     // transport (the connection keeps it). `sni_host` is sent as server name unless empty.
     asio::awaitable<void> start_tls(std::shared_ptr<asio::ssl::context> ctx,
-                                    const std::string& sni_host,
-                                    const std::string& verify_host, bool verify_host_is_ip);
+                                    const std::string& sni_host, const std::string& verify_host,
+                                    bool verify_host_is_ip);
 
     // The server certificate's tls-server-end-point hash (RFC 5929); empty without TLS.
     std::vector<std::byte> server_end_point() const;

@@ -2,8 +2,8 @@
 //
 //   asio::awaitable<void> run(asio::any_io_executor ex) {
 //       auto conn = co_await turbopg::wire::connection::connect(ex, "postgresql://app@db/shop");
-//       auto n = co_await conn.query_value<std::int64_t>("select count(*) from book where price > $1", 10.0);
-//       for (auto row : co_await conn.query("select id, title from book"))
+//       auto n = co_await conn.query_value<std::int64_t>("select count(*) from book where price >
+//       $1", 10.0); for (auto row : co_await conn.query("select id, title from book"))
 //           use(row.get<std::int64_t>(0), row.get<std::string>("title"));
 //   }
 //
@@ -77,8 +77,10 @@ void write_params(bytes& out, const Args&... args) {
         using V = std::remove_cvref_t<decltype(v)>;
         using P = param_t<V>;
         std::error_code ec;
-        if constexpr (std::is_same_v<P, V>) ec = encode_param(v, out);
-        else ec = encode_param(P(v), out); // a string literal viewed as std::string_view
+        if constexpr (std::is_same_v<P, V>)
+            ec = encode_param(v, out);
+        else
+            ec = encode_param(P(v), out); // a string literal viewed as std::string_view
         if (ec) throw error(ec, describe_param_error(ec, index, codec<P>::name));
     };
     (one(args), ...);
@@ -88,7 +90,8 @@ void write_params(bytes& out, const Args&... args) {
 template <class Row, class F>
 class streaming_sink final : public result_sink {
 public:
-    explicit streaming_sink(F& f) : f_(f) {}
+    explicit streaming_sink(F& f)
+        : f_(f) {}
     void on_columns(column_list c) override { columns_ = std::move(c); }
     std::error_code on_data_row(std::span<const raw_field> fields) override {
         if (failure_) return failure_->code();
@@ -96,7 +99,8 @@ public:
             Row row{};
             std::span<const column_description> cols;
             if (columns_) cols = *columns_;
-            decode_row(cols, [&](std::size_t i) { return fields[i]; }, row);
+            decode_row(
+                cols, [&](std::size_t i) { return fields[i]; }, row);
             f_(std::move(row));
             return {};
         } catch (const error& e) {
@@ -118,6 +122,92 @@ private:
 
 TURBOPG_WIRE_API std::uint64_t rows_in_tag(std::string_view tag) noexcept;
 
+} // namespace detail
+
+// A statement prepared with connection::prepare: valid on that connection until deallocate().
+struct prepared_statement {
+    std::string name;
+    std::string sql;
+    std::vector<oid_t> param_types; // as the server resolved them
+    detail::column_list columns;    // null when the statement returns no rows
+    std::vector<std::int16_t> result_formats;
+};
+
+// What a query runs: SQL text (prepared and cached behind the scenes) or a prepared statement.
+class statement_ref {
+public:
+    statement_ref(std::string_view sql) noexcept
+        : sql_(sql) {}
+    statement_ref(const char* sql) noexcept
+        : sql_(sql) {}
+    statement_ref(const std::string& sql) noexcept
+        : sql_(sql) {}
+    statement_ref(const prepared_statement& s) noexcept
+        : sql_(s.sql)
+        , prepared_(&s) {}
+    std::string_view sql() const noexcept { return sql_; }
+    const prepared_statement* prepared() const noexcept { return prepared_; }
+
+private:
+    std::string_view sql_;
+    const prepared_statement* prepared_ = nullptr;
+};
+
+// Statements sent together under one Sync: one round trip, and they succeed or fail as a unit
+// (an implicit transaction unless one is open). Parameters are encoded when added.
+class batch {
+public:
+    template <class... Args>
+    batch& add(std::string_view sql, const Args&... args) {
+        using info = detail::param_info<Args...>;
+        auto begin = params_.size();
+        try {
+            detail::write_params(params_, args...);
+        } catch (...) {
+            params_.resize(begin);
+            throw;
+        }
+        entries_.push_back({std::string(sql),
+                            {info::types.begin(), info::types.end()},
+                            {info::formats.begin(), info::formats.end()},
+                            begin,
+                            params_.size(),
+                            static_cast<std::uint16_t>(sizeof...(Args))});
+        return *this;
+    }
+    std::size_t size() const noexcept { return entries_.size(); }
+    bool empty() const noexcept { return entries_.empty(); }
+    void clear() noexcept {
+        entries_.clear();
+        params_.clear();
+    }
+
+private:
+    friend class connection;
+    struct entry {
+        std::string sql;
+        std::vector<oid_t> types;
+        std::vector<std::int16_t> formats;
+        std::size_t begin, end; // its parameters in params_
+        std::uint16_t count;
+    };
+    std::vector<entry> entries_;
+    bytes params_;
+};
+
+namespace detail {
+// Checks arguments against a prepared statement's parameter types; throws error naming the
+// first mismatch. Text-format arguments (type OID 0, e.g. strings) fit any type.
+TURBOPG_WIRE_API void check_param_types(std::span<const oid_t> expected,
+                                        std::span<const oid_t> given,
+                                        std::span<const std::string_view> cpp_names);
+template <class... Args>
+void check_params_for(const prepared_statement& s) {
+    using info = param_info<Args...>;
+    static constexpr std::array<std::string_view, sizeof...(Args)> names{
+        codec<param_t<Args>>::name...};
+    check_param_types(s.param_types, info::types, names);
+}
 } // namespace detail
 
 class TURBOPG_WIRE_API connection {
@@ -144,7 +234,7 @@ public:
     // Runs `sql` with `args` bound to $1, $2, ... and collects every row. Completes when the
     // result is complete; the connection stays usable after a server error.
     template <class... Args>
-    asio::awaitable<result> query(std::string_view sql, const Args&... args) {
+    asio::awaitable<result> query(statement_ref sql, const Args&... args) {
         result_builder b;
         co_await run_extended<Args...>(sql, b, args...);
         co_return b.take();
@@ -153,28 +243,33 @@ public:
     // Every row decoded into `Row`, a std::tuple or a plain aggregate struct whose members match
     // the columns in order.
     template <class Row, class... Args>
-    asio::awaitable<std::vector<Row>> query_as(std::string_view sql, const Args&... args) {
+    asio::awaitable<std::vector<Row>> query_as(statement_ref sql, const Args&... args) {
         std::vector<Row> rows;
-        co_await for_each<Row>(sql, [&](Row&& r) { rows.push_back(std::move(r)); }, args...);
+        co_await for_each<Row>(
+            sql, [&](Row&& r) { rows.push_back(std::move(r)); }, args...);
         co_return rows;
     }
 
     // Exactly one row decoded into Row (errc::no_rows / errc::too_many_rows otherwise).
     template <class Row, class... Args>
-    asio::awaitable<Row> query_one(std::string_view sql, const Args&... args) {
+    asio::awaitable<Row> query_one(statement_ref sql, const Args&... args) {
         std::optional<Row> row;
         std::size_t n = 0;
-        co_await for_each<Row>(sql, [&](Row&& r) {
-            if (n++ == 0) row.emplace(std::move(r));
-        }, args...);
+        co_await for_each<Row>(
+            sql,
+            [&](Row&& r) {
+                if (n++ == 0) row.emplace(std::move(r));
+            },
+            args...);
         if (n == 0) throw error(errc::no_rows, "expected exactly one row");
-        if (n > 1) throw error(errc::too_many_rows, "expected exactly one row, got " + std::to_string(n));
+        if (n > 1)
+            throw error(errc::too_many_rows, "expected exactly one row, got " + std::to_string(n));
         co_return std::move(*row);
     }
 
     // The single value of a query returning one row of one column, e.g. count(*).
     template <class T, class... Args>
-    asio::awaitable<T> query_value(std::string_view sql, const Args&... args) {
+    asio::awaitable<T> query_value(statement_ref sql, const Args&... args) {
         auto row = co_await query_one<std::tuple<T>>(sql, args...);
         co_return std::move(std::get<0>(row));
     }
@@ -182,7 +277,7 @@ public:
     // Streams the rows: `f(Row&&)` is called for each row as it arrives (constant memory for any
     // result size). Returns the rows affected/returned of the command tag.
     template <class Row, class F, class... Args>
-    asio::awaitable<std::uint64_t> for_each(std::string_view sql, F&& f, const Args&... args) {
+    asio::awaitable<std::uint64_t> for_each(statement_ref sql, F&& f, const Args&... args) {
         detail::streaming_sink<Row, std::remove_reference_t<F>> sink(f);
         try {
             co_await run_extended<Args...>(sql, sink, args...);
@@ -196,11 +291,27 @@ public:
     // Runs a statement and returns the rows it affected (INSERT/UPDATE/DELETE/...); rows of a
     // SELECT are discarded and counted.
     template <class... Args>
-    asio::awaitable<std::uint64_t> execute(std::string_view sql, const Args&... args) {
+    asio::awaitable<std::uint64_t> execute(statement_ref sql, const Args&... args) {
         result_builder b;
         co_await run_extended<Args...>(sql, b, args...);
         co_return b.take().rows_affected();
     }
+
+    // Prepares `sql` as a named statement of this connection (kept until deallocate(), never
+    // evicted). With Args, the parameters are declared as those C++ types' PostgreSQL types;
+    // without, the server infers them. Run it by passing it where the SQL text goes:
+    // `co_await conn.query(stmt, args...)`; arguments are checked against its parameter types.
+    template <class... Args>
+    asio::awaitable<prepared_statement> prepare(std::string_view sql) {
+        using info = detail::param_info<Args...>;
+        co_return co_await prepare_erased(sql, info::types);
+    }
+    asio::awaitable<void> deallocate(const prepared_statement& statement);
+
+    // Runs a batch under one Sync: one result per statement, in order. If a statement fails,
+    // the whole batch is rolled back (unless a transaction block is open, which is then
+    // aborted) and the error is thrown.
+    asio::awaitable<std::vector<result>> run(const batch& b);
 
     // The simple query protocol: `sql` may hold several statements separated by semicolons; one
     // result per statement. No parameters; values come in text format. Runs as one implicit
@@ -228,6 +339,9 @@ public:
     // `co_await (conn.query(...) || timer.async_wait(use_awaitable))`) does the same with
     // errc::cancelled for one query.
     void set_query_timeout(std::chrono::milliseconds timeout) noexcept;
+    // The most requests in flight at once (default 4096; 0 = unbounded). Beyond it a query
+    // waits for an earlier one to complete (backpressure).
+    void set_max_in_flight(std::size_t n) noexcept;
     // Called with every NoticeResponse (WARNING, NOTICE, ...); by default they are dropped.
     void set_notice_handler(std::function<void(const server_diagnostics&)> handler);
 
@@ -238,21 +352,24 @@ public:
     template <class CompletionToken>
     static auto async_connect(executor_type ex, std::string conninfo, CompletionToken&& token) {
         return asio::co_spawn(
-            ex,
-            [ex, conninfo = std::move(conninfo)]() { return connect(ex, conninfo); },
+            ex, [ex, conninfo = std::move(conninfo)]() { return connect(ex, conninfo); },
             std::forward<CompletionToken>(token));
     }
     template <class CompletionToken, class... Args>
     auto async_query(std::string sql, std::tuple<Args...> args, CompletionToken&& token) {
-        return spawn([sql = std::move(sql), args = std::move(args)](connection& c) {
-            return std::apply([&](const auto&... a) { return c.query(sql, a...); }, args);
-        }, std::forward<CompletionToken>(token));
+        return spawn(
+            [sql = std::move(sql), args = std::move(args)](connection& c) {
+                return std::apply([&](const auto&... a) { return c.query(sql, a...); }, args);
+            },
+            std::forward<CompletionToken>(token));
     }
     template <class CompletionToken, class... Args>
     auto async_execute(std::string sql, std::tuple<Args...> args, CompletionToken&& token) {
-        return spawn([sql = std::move(sql), args = std::move(args)](connection& c) {
-            return std::apply([&](const auto&... a) { return c.execute(sql, a...); }, args);
-        }, std::forward<CompletionToken>(token));
+        return spawn(
+            [sql = std::move(sql), args = std::move(args)](connection& c) {
+                return std::apply([&](const auto&... a) { return c.execute(sql, a...); }, args);
+            },
+            std::forward<CompletionToken>(token));
     }
     template <class CompletionToken>
     auto async_close(CompletionToken&& token) {
@@ -269,23 +386,32 @@ private:
     template <class Op, class CompletionToken>
     auto spawn(Op op, CompletionToken&& token) {
         return asio::co_spawn(
-            get_executor(),
-            [this, op = std::move(op)]() mutable { return op(*this); },
+            get_executor(), [this, op = std::move(op)]() mutable { return op(*this); },
             std::forward<CompletionToken>(token));
     }
 
-    asio::awaitable<void> run_extended_erased(std::string_view sql,
-                                              std::span<const oid_t> types,
+    asio::awaitable<prepared_statement> prepare_erased(std::string_view sql,
+                                                       std::span<const oid_t> types);
+    asio::awaitable<void> run_prepared_erased(const prepared_statement& s,
+                                              std::span<const std::int16_t> formats,
+                                              detail::function_ref<void(bytes&)> write,
+                                              detail::result_sink& sink);
+    asio::awaitable<void> run_extended_erased(std::string_view sql, std::span<const oid_t> types,
                                               std::span<const std::int16_t> formats,
                                               detail::function_ref<void(bytes&)> write,
                                               detail::result_sink& sink);
 
     template <class... Args>
-    asio::awaitable<void> run_extended(std::string_view sql, detail::result_sink& sink,
+    asio::awaitable<void> run_extended(statement_ref q, detail::result_sink& sink,
                                        const Args&... args) {
         using info = detail::param_info<Args...>;
         auto write = [&](bytes& out) { detail::write_params(out, args...); };
-        co_await run_extended_erased(sql, info::types, info::formats, write, sink);
+        if (auto* prepared = q.prepared()) {
+            detail::check_params_for<Args...>(*prepared);
+            co_await run_prepared_erased(*prepared, info::formats, write, sink);
+        } else {
+            co_await run_extended_erased(q.sql(), info::types, info::formats, write, sink);
+        }
     }
 
     std::shared_ptr<io::connection_impl> impl_;

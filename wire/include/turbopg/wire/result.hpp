@@ -47,8 +47,10 @@ void decode_row(std::span<const column_description> columns, FieldAt&& field_at,
         std::size_t i = 0;
         ((decode_column(columns[i], field_at(i), members), ++i), ...);
     };
-    if constexpr (tuple_like<Row>) std::apply(decode_all, out);
-    else std::apply(decode_all, tie_members(out));
+    if constexpr (tuple_like<Row>)
+        std::apply(decode_all, out);
+    else
+        std::apply(decode_all, tie_members(out));
 }
 } // namespace detail
 
@@ -100,7 +102,8 @@ public:
     template <class Row>
     Row as() const {
         Row out{};
-        detail::decode_row(columns(), [this](std::size_t i) { return raw(i); }, out);
+        detail::decode_row(
+            columns(), [this](std::size_t i) { return raw(i); }, out);
         return out;
     }
 
@@ -163,7 +166,8 @@ public:
     std::vector<Row> as() const {
         std::vector<Row> out;
         out.reserve(size());
-        for (auto r : *this) out.push_back(r.template as<Row>());
+        for (auto r : *this)
+            out.push_back(r.template as<Row>());
         return out;
     }
 
@@ -205,7 +209,9 @@ private:
     std::vector<result> done_;
 };
 
-inline std::size_t row::size() const noexcept { return result_->ncols_; }
+inline std::size_t row::size() const noexcept {
+    return result_->ncols_;
+}
 inline std::span<const column_description> row::columns() const noexcept {
     return result_->columns();
 }

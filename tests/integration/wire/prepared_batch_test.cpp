@@ -1,0 +1,118 @@
+// Explicit prepared statements, batches under one Sync, and the bound on requests in flight.
+#include "support/server.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+using namespace turbopg::wire;
+using namespace turbopg::test;
+using asio::awaitable;
+using namespace std::chrono_literals;
+
+namespace {
+awaitable<connection> connect_test(std::string extra = "") {
+    auto url = test_url();
+    if (!extra.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + extra;
+    co_return co_await connection::connect(co_await asio::this_coro::executor, url);
+}
+} // namespace
+
+TEST_CASE("prepared statements: typed and inferred parameters, checked arguments, deallocate") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        auto add = co_await c.prepare<std::int64_t, std::int64_t>("select $1 + $2");
+        CHECK(add.param_types == std::vector<oid_t>{oid::int8, oid::int8});
+        CHECK(co_await c.query_value<std::int64_t>(add, std::int64_t{40}, std::int64_t{2}) == 42);
+
+        auto inferred = co_await c.prepare("select $1::int4 * 2, $2::text");
+        CHECK(inferred.param_types == std::vector<oid_t>{oid::int4, oid::text});
+        auto [doubled, text] = co_await c.query_one<std::tuple<std::int32_t, std::string>>(
+            inferred, std::int32_t{21}, "x");
+        CHECK(doubled == 42);
+        CHECK(text == "x");
+        try {
+            co_await c.query(inferred, std::int64_t{1}, "x");
+            FAIL("an int8 argument for an int4 parameter must be refused");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::type_mismatch);
+            CHECK(std::string(e.what()).find("parameter $1") != std::string::npos);
+        }
+        try {
+            co_await c.query(inferred, std::int32_t{1});
+            FAIL("a missing argument must be refused");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::type_mismatch);
+        }
+        co_await c.deallocate(add);
+        try {
+            co_await c.query(add, std::int64_t{1}, std::int64_t{2});
+            FAIL("a deallocated statement is gone");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "26000");
+        }
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a batch runs under one Sync and fails as a unit") {
+    for (auto extra : {"", "statement_cache_size=0"}) {
+        CAPTURE(extra);
+        run([extra]() -> awaitable<void> {
+            auto c = co_await connect_test(extra);
+            co_await c.execute("drop table if exists q_batch");
+            co_await c.execute("create table q_batch (id int primary key, name text)");
+            batch b;
+            for (std::int32_t i = 0; i < 5; ++i)
+                b.add("insert into q_batch values ($1, $2)", i, "n");
+            b.add("select count(*) from q_batch")
+                .add("select id, name from q_batch where id = $1", std::int32_t{3});
+            auto results = co_await c.run(b);
+            REQUIRE(results.size() == 7);
+            CHECK(results[0].rows_affected() == 1);
+            CHECK(results[5][0].get<std::int64_t>(0) == 5);
+            CHECK(results[6][0].get<std::string>("name") == "n");
+
+            batch failing;
+            failing.add("insert into q_batch values ($1, 'a')", std::int32_t{10})
+                .add("insert into q_batch values ($1, 'b')", std::int32_t{1}); // duplicate key
+            try {
+                co_await c.run(failing);
+                FAIL("expected the duplicate key");
+            } catch (const error& e) {
+                CHECK(e.sqlstate() == "23505");
+            }
+            // The implicit transaction rolled back the first insert too.
+            CHECK(co_await c.query_value<std::int64_t>("select count(*) from q_batch") == 5);
+            co_await c.execute("drop table q_batch");
+            co_await c.close();
+        });
+    }
+}
+
+TEST_CASE("max_in_flight bounds the pipeline without losing requests") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        c.set_max_in_flight(4);
+        auto ex = co_await asio::this_coro::executor;
+        int done = 0, ok = 0;
+        for (int i = 0; i < 200; ++i)
+            asio::co_spawn(
+                ex,
+                [&, i]() -> awaitable<void> {
+                    if (co_await c.query_value<std::int32_t>("select $1::int4", std::int32_t{i}) ==
+                        i)
+                        ++ok;
+                    ++done;
+                },
+                asio::detached);
+        asio::steady_timer t(ex);
+        while (done < 200) {
+            t.expires_after(5ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        CHECK(ok == 200);
+        co_await c.close();
+    });
+}
