@@ -4,8 +4,10 @@
 
 #include "common/log.hpp"
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
@@ -24,17 +26,38 @@
 namespace turbopg::wire::io {
 namespace {
 
-using namespace asio::experimental::awaitable_operators;
-
-// Runs `op` with `timeout` (0 = none); on expiry the op is cancelled and errc::timeout thrown.
+// Runs `op` with `timeout` (0 = none): on expiry the op is cancelled (Asio per-operation
+// cancellation reaches the socket, resolver and TLS operations inside it) and errc::timeout is
+// thrown. A failure before the deadline is thrown at once. (Asio's `||` would not do: it waits
+// for the first *successful* branch, so a quick failure would sit out the whole timeout.)
 template <class T>
 asio::awaitable<T> with_timeout(asio::awaitable<T> op, std::chrono::seconds timeout,
                                 const std::string& what) {
     if (timeout.count() == 0) co_return co_await std::move(op);
-    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-    auto r = co_await (std::move(op) || timer.async_wait(asio::use_awaitable));
-    if (r.index() == 1) throw error(make_error_code(errc::timeout), what);
-    co_return std::get<0>(std::move(r));
+    auto ex = co_await asio::this_coro::executor;
+    struct deadline {
+        asio::cancellation_signal signal;
+        bool expired = false;
+    };
+    // Shared with the timer's handler, which may run after this frame is gone.
+    auto state = std::make_shared<deadline>();
+    asio::steady_timer timer(ex, timeout);
+    timer.async_wait([state](std::error_code ec) {
+        if (ec) return;
+        state->expired = true;
+        state->signal.emit(asio::cancellation_type::terminal);
+    });
+    try {
+        auto result = co_await asio::co_spawn(
+            ex, std::move(op),
+            asio::bind_cancellation_slot(state->signal.slot(), asio::use_awaitable));
+        timer.cancel();
+        co_return result;
+    } catch (...) {
+        timer.cancel();
+        if (!state->expired) throw;
+    }
+    throw error(make_error_code(errc::timeout), what);
 }
 
 ops::startup_settings startup_settings_for(const config& cfg, const endpoint& ep, transport& t) {

@@ -87,12 +87,11 @@ connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
             if (broken_) co_return;
         }
     } catch (const std::system_error& e) {
-        auto ec = e.code();
-        if (ec == asio::error::eof || ec == asio::error::connection_reset ||
-            ec == asio::error::broken_pipe || ec == asio::error::operation_aborted)
-            ec = make_error_code(errc::connection_closed);
-        fail_all(ec, broken_message_.empty() ? std::string("reading from the server")
-                                             : broken_message_);
+        // Closed by us (abandon, close) or lost: either way every pending request fails.
+        auto ec = e.code() == asio::error::operation_aborted
+                      ? make_error_code(errc::connection_closed)
+                      : e.code();
+        fail_all(ec, broken_message_.empty() ? std::string(e.what()) : broken_message_);
     }
 }
 
@@ -220,8 +219,7 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
             sending_.clear();
         }
     } catch (const std::system_error& e) {
-        fail_all(make_error_code(errc::connection_closed),
-                 std::string("writing to the server: ") + e.what());
+        fail_all(e.code(), e.what());
     }
     writing_ = false;
 }

@@ -2,7 +2,10 @@
 
 #include "auth/channel_binding.hpp"
 
+#include <turbopg/wire/error.hpp>
+
 #include <asio/read.hpp>
+#include <asio/ssl/error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
@@ -30,16 +33,41 @@ bool transport::is_unix() const noexcept {
     return stream_.index() == 1 || stream_.index() == 3;
 }
 
+namespace {
+// The peer going away, in whatever form the socket or TLS layer reports it, is
+// errc::connection_closed for turbopg's callers (libpq: "server closed the connection
+// unexpectedly").
+[[noreturn]] void rethrow_transport_error(const std::system_error& e, const char* doing) {
+    auto ec = e.code();
+    if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
+        ec == asio::ssl::error::stream_truncated)
+        throw error(make_error_code(errc::connection_closed),
+                    doing); // what(): "<doing>: server closed the connection unexpectedly"
+    throw error(ec, doing);
+}
+} // namespace
+
 asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buf) {
-    return visit([&](auto& s) { return s.async_read_some(buf, asio::use_awaitable); });
+    try {
+        co_return co_await visit(
+            [&](auto& s) { return s.async_read_some(buf, asio::use_awaitable); });
+    } catch (const error&) {
+        throw;
+    } catch (const std::system_error& e) {
+        rethrow_transport_error(e, "reading from the server");
+    }
 }
 
 asio::awaitable<void> transport::write(asio::const_buffer buf) {
-    // Composed write of the whole buffer; the result count is always buf.size() on success.
     auto write_all = [&](auto& s) -> asio::awaitable<void> {
         co_await asio::async_write(s, buf, asio::use_awaitable);
     };
-    return visit(write_all);
+    try {
+        co_await visit(write_all);
+    } catch (const std::system_error& e) {
+        rethrow_transport_error(e, "writing to the server");
+    }
 }
 
 asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,
