@@ -226,3 +226,13 @@ TEST_SUITE("types: array codec") {
     }
 
 } // TEST_SUITE
+
+TEST_CASE("arrays: a zero-length dimension is the empty array, as array_recv reads it") {
+    // Found by fuzz_codecs: int8[] with ndim=2, dims [2, 0].
+    auto raw =
+        turbopg::test::from_hex("00000002 00000000 00000014 00000002 00000001 00000000 00000001");
+    std::vector<std::vector<std::int64_t>> v{{1}};
+    REQUIRE_FALSE(turbopg::wire::decode_field(std::optional<turbopg::wire::byte_view>(raw),
+                                              turbopg::wire::oid::int8_array, v));
+    CHECK(v.empty());
+}

@@ -197,11 +197,17 @@ std::error_code decode_numeric(byte_view in, std::string& out) {
     auto dscale = c.get<std::uint16_t>();
     auto digits = c.get_bytes(std::size_t{ndigits} * 2);
     if (!c.ok_and_done()) return errc::invalid_value;
-    auto digit = [&](long i) -> int {
-        return i >= 0 && i < ndigits ? load_be<std::int16_t>(digits.data() + 2 * i) : 0;
-    };
+    auto raw_digit = [&](long i) -> int { return load_be<std::int16_t>(digits.data() + 2 * i); };
     for (long i = 0; i < ndigits; ++i)
-        if (digit(i) < 0 || digit(i) >= nbase) return errc::invalid_value;
+        if (raw_digit(i) < 0 || raw_digit(i) >= nbase) return errc::invalid_value;
+    // Normalise as numeric_recv does before printing: leading zero digit groups carry no value
+    // (each one lowers the weight), and a value without digits is zero whatever its weight says.
+    long first = 0;
+    while (first < ndigits && raw_digit(first) == 0)
+        ++first;
+    long count = ndigits - first;
+    weight = count == 0 ? std::int16_t{0} : static_cast<std::int16_t>(weight - first);
+    auto digit = [&](long i) -> int { return i >= 0 && i < count ? raw_digit(first + i) : 0; };
     switch (sign) {
     case sign_nan:
         out.assign("NaN");

@@ -171,6 +171,12 @@ public:
         // Every element takes at least its 4-byte length, so a hostile size cannot make us
         // allocate more than the input justifies.
         if (c.failed() || total > c.remaining() / 4) return errc::invalid_value;
+        if (total == 0) {
+            // A zero-length dimension makes the whole array empty, as array_recv treats it.
+            if (!c.ok_and_done()) return errc::invalid_value;
+            out.clear();
+            return {};
+        }
         if (auto ec = read<0>(c, elem_oid, shape, out)) return ec;
         return c.ok_and_done() ? std::error_code{} : errc::invalid_value;
     }
