@@ -206,7 +206,8 @@ std::error_code decode_numeric(byte_view in, std::string& out) {
     while (first < ndigits && raw_digit(first) == 0)
         ++first;
     long count = ndigits - first;
-    weight = count == 0 ? std::int16_t{0} : static_cast<std::int16_t>(weight - first);
+    // Kept in a long: a malformed value can push it below -32768.
+    long w = count == 0 ? 0 : weight - first;
     auto digit = [&](long i) -> int { return i >= 0 && i < count ? raw_digit(first + i) : 0; };
     switch (sign) {
     case sign_nan:
@@ -227,13 +228,13 @@ std::error_code decode_numeric(byte_view in, std::string& out) {
     if (dscale > dscale_max) return errc::invalid_value;
 
     out.clear();
-    out.reserve(static_cast<std::size_t>(std::max<long>(weight + 1, 1)) * 4 + dscale + 3);
+    out.reserve(static_cast<std::size_t>(std::max<long>(w + 1, 1)) * 4 + dscale + 3);
     long d = 0;
-    if (weight < 0) {
+    if (w < 0) {
         out.push_back('0');
-        d = weight + 1;
+        d = w + 1;
     } else {
-        for (d = 0; d <= weight; ++d) {
+        for (d = 0; d <= w; ++d) {
             if (d == 0) {
                 char buf[8];
                 auto r = std::to_chars(buf, buf + sizeof buf, digit(0));
