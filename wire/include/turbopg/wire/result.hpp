@@ -79,7 +79,7 @@ private:
 };
 
 // One row of a result.
-class row {
+class TURBOPG_WIRE_API row {
 public:
     row(const result& r, std::size_t index) noexcept
         : result_(&r)
