@@ -151,6 +151,10 @@ void connection::set_query_timeout(std::chrono::milliseconds timeout) noexcept {
 void connection::set_max_in_flight(std::size_t n) noexcept {
     impl_->set_max_in_flight(n);
 }
+void connection::set_notification_handler(std::function<void(notification&&)> handler) {
+    impl_->set_notification_handler(std::move(handler));
+}
+
 void connection::set_notice_handler(std::function<void(const server_diagnostics&)> handler) {
     impl_->set_notice_handler(std::move(handler));
 }

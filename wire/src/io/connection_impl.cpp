@@ -110,8 +110,11 @@ std::error_code connection_impl::dispatch(const frame& f) {
         return {};
     }
     case msg::notification_response: {
-        notification n;
-        return parse(f.body, n); // delivered by the listener (LISTEN/NOTIFY issue)
+        proto::notification n;
+        if (auto ec = parse(f.body, n)) return ec;
+        if (notification_handler_)
+            notification_handler_({std::string(n.channel), std::string(n.payload), n.pid});
+        return {};
     }
     default:
         break;
@@ -161,6 +164,13 @@ void connection_impl::fail_all(std::error_code ec, const std::string& message) {
         r->wake.cancel();
     }
     transport_.close();
+}
+
+void connection_impl::note_discard(const server_diagnostics& d) {
+    static constexpr std::string_view fatal_for_session[] = {"25006", "57P01", "57P02", "57P03"};
+    if (std::find(std::begin(fatal_for_session), std::end(fatal_for_session), d.sqlstate) !=
+        std::end(fatal_for_session))
+        discard_reason_ = d.message + " (SQLSTATE " + d.sqlstate + ")";
 }
 
 void connection_impl::abandon() noexcept {
@@ -310,6 +320,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
     out.message = std::move(r.message);
     if (!out.ec) {
         out.server_error = r.response.server_error();
+        if (out.server_error && discard_reason_.empty()) note_discard(*out.server_error);
         if (!out.server_error && r.response.client_error()) out.ec = r.response.client_error();
         out.transaction_status = r.response.transaction_status();
         if (why != stop::none && out.server_error && out.server_error->sqlstate == "57014") {

@@ -13,6 +13,7 @@
 
 #include <turbopg/wire/detail/function_ref.hpp>
 #include <turbopg/wire/error.hpp>
+#include <turbopg/wire/notification.hpp>
 
 #include <asio/awaitable.hpp>
 
@@ -119,6 +120,15 @@ public:
     void set_notice_handler(std::function<void(const server_diagnostics&)> h) {
         notice_handler_ = std::move(h);
     }
+    // Called by the reader with every NotificationResponse, whenever it arrives (between or
+    // during requests).
+    void set_notification_handler(std::function<void(notification&&)> h) {
+        notification_handler_ = std::move(h);
+    }
+    // Why this session must not be reused even though the socket is open: it saw SQLSTATE 25006
+    // (read-only transaction: the server was demoted or is a standby) or 57P01/57P02/57P03 (the
+    // server is shutting down, crashed, or cannot accept connections now). Empty when reusable.
+    const std::string& discard_reason() const noexcept { return discard_reason_; }
     void set_cancel_target(cancel_target t) { cancel_target_ = std::move(t); }
     const cancel_target& get_cancel_target() const noexcept { return cancel_target_; }
     std::size_t statement_cache_size() const noexcept { return statements_.size(); }
@@ -137,6 +147,7 @@ private:
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
     void fail_all(std::error_code ec, const std::string& message);
+    void note_discard(const server_diagnostics& d);
     void push(request& r);
     request* pop();
 
@@ -164,6 +175,8 @@ private:
     proto::backend_key_data key_;
     std::map<std::string, std::string, std::less<>> parameters_;
     std::function<void(const server_diagnostics&)> notice_handler_;
+    std::function<void(notification&&)> notification_handler_;
+    std::string discard_reason_;
     ops::statement_cache statements_;
     // Statements being prepared, so concurrent first executions share one Parse.
     struct pending_prepare {

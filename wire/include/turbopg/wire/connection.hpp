@@ -29,6 +29,7 @@
 #include <turbopg/wire/detail/function_ref.hpp>
 #include <turbopg/wire/error.hpp>
 #include <turbopg/wire/export.hpp>
+#include <turbopg/wire/notification.hpp>
 #include <turbopg/wire/result.hpp>
 
 #include <asio/any_io_executor.hpp>
@@ -344,6 +345,10 @@ public:
     void set_max_in_flight(std::size_t n) noexcept;
     // Called with every NoticeResponse (WARNING, NOTICE, ...); by default they are dropped.
     void set_notice_handler(std::function<void(const server_diagnostics&)> handler);
+    // Called with every notification for a channel this session LISTENs to, as it arrives (also
+    // while queries run). Without a handler they are dropped; `listener` (listener.hpp) queues
+    // them and survives reconnects.
+    void set_notification_handler(std::function<void(notification&&)> handler);
 
     // ---- Any completion token ---------------------------------------------------------------
     // The same operations for callbacks, asio::use_future, asio::deferred, ...: the completion
