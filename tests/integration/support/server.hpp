@@ -7,6 +7,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_future.hpp>
 
 #include <doctest/doctest.h>
@@ -45,6 +46,13 @@ inline std::string cluster(const char* name) {
 inline std::string cluster_conninfo(const std::string& extra) {
     return "host=" + cluster("TURBOPG_TEST_HOST") + " port=" + cluster("TURBOPG_TEST_PORT") +
            " dbname=" + cluster("TURBOPG_TEST_DBNAME") + " " + extra;
+}
+
+// Connects to test_url() with `extra` URL parameters (e.g. "statement_cache_size=0").
+inline asio::awaitable<wire::connection> connect_test(std::string extra = "") {
+    auto url = test_url();
+    if (!extra.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + extra;
+    co_return co_await wire::connection::connect(co_await asio::this_coro::executor, url);
 }
 
 // Runs `make()`'s coroutine on a fresh io_context and returns its result (exceptions rethrown).

@@ -11,14 +11,6 @@ using namespace turbopg::test;
 using asio::awaitable;
 using namespace std::chrono_literals;
 
-namespace {
-awaitable<connection> connect_test(std::string extra = "") {
-    auto url = test_url();
-    if (!extra.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + extra;
-    co_return co_await connection::connect(co_await asio::this_coro::executor, url);
-}
-} // namespace
-
 TEST_CASE("prepared statements: typed and inferred parameters, checked arguments, deallocate") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

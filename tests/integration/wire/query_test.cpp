@@ -17,10 +17,6 @@ using asio::awaitable;
 using namespace std::chrono_literals;
 
 namespace {
-awaitable<connection> connect_test() {
-    co_return co_await connection::connect(co_await asio::this_coro::executor, test_url());
-}
-
 struct book {
     std::int64_t id;
     std::string title;

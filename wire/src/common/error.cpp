@@ -53,6 +53,10 @@ public:
             return "could not connect to any server";
         case errc::wrong_session_attrs:
             return "no server matches target_session_attrs";
+        case errc::transaction_rolled_back:
+            return "transaction rolled back";
+        case errc::transaction_state:
+            return "invalid transaction state";
         }
         return "unknown turbopg error";
     }

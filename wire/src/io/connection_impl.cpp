@@ -257,23 +257,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         co_return out;
     }
     request r(get_executor(), sink);
-    auto before = out_.size();
-    byte_writer w(out_);
-    try {
-        // Close messages of evicted statements ride along; their CloseComplete is part of this
-        // request's response.
-        w.put_bytes(pending_closes_);
-        write(w);
-    } catch (...) {
-        out_.resize(before); // e.g. a parameter that cannot be encoded: nothing was sent
-        throw;
-    }
-    pending_closes_.clear();
-    appended_ += out_.size() - before;
-    r.end = appended_;
-    push(r);
-    ++in_flight_;
-    flush();
+    enqueue(r, write);
     if (query_timeout_.count() > 0) r.wake.expires_after(query_timeout_);
 
     // The reader completes the request (or fails it when the connection breaks) and cancels the
@@ -313,8 +297,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         cancelling_.erase(std::find(cancelling_.begin(), cancelling_.end(), r.end));
         flush();
     }
-    --in_flight_;
-    if (slot_free_) slot_free_->cancel();
+    release_slot();
 
     out.ec = r.ec;
     out.message = std::move(r.message);
@@ -332,6 +315,54 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         }
     }
     co_return out;
+}
+
+void connection_impl::enqueue(request& r, detail::function_ref<void(byte_writer&)> write) {
+    auto before = out_.size();
+    byte_writer w(out_);
+    try {
+        // Close messages of evicted statements ride along; their CloseComplete is part of this
+        // request's response.
+        w.put_bytes(pending_closes_);
+        write(w);
+    } catch (...) {
+        out_.resize(before); // e.g. a parameter that cannot be encoded: nothing was sent
+        throw;
+    }
+    pending_closes_.clear();
+    appended_ += out_.size() - before;
+    r.end = appended_;
+    push(r);
+    ++in_flight_;
+    flush();
+}
+
+void connection_impl::release_slot() {
+    --in_flight_;
+    if (slot_free_) slot_free_->cancel();
+}
+
+void connection_impl::run_detached(std::string_view sql) {
+    if (broken_) return;
+    struct detached {
+        explicit detached(const asio::any_io_executor& ex)
+            : r(ex, sink) {}
+        ops::result_sink sink;
+        request r;
+    };
+    auto op = std::make_shared<detached>(get_executor());
+    enqueue(op->r, [&](byte_writer& w) { encode_query(w, sql); });
+    detail::log(log_level::debug, [&] {
+        return "backend pid " + std::to_string(key_.pid) + ": queued " + std::string(sql);
+    });
+    asio::co_spawn(
+        get_executor(),
+        [op, self = shared_from_this()]() -> asio::awaitable<void> {
+            while (!op->r.done)
+                co_await op->r.wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+            self->release_slot();
+        },
+        asio::detached);
 }
 
 asio::awaitable<void> connection_impl::run(ops::result_sink& sink,

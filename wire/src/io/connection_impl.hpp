@@ -105,6 +105,11 @@ public:
     // for a slot, so a flood of coroutines cannot queue unbounded memory.
     void set_max_in_flight(std::size_t n) noexcept { max_in_flight_ = n; }
 
+    // Queues a simple query now, ahead of any request issued later, without waiting for it; its
+    // result is ignored (used to roll back a transaction dropped while active). Not bounded by
+    // max_in_flight. Does nothing on a broken connection.
+    void run_detached(std::string_view sql);
+
     // Sends Terminate and closes the socket; pending requests fail with connection_closed.
     asio::awaitable<void> close();
 
@@ -147,6 +152,10 @@ private:
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
     void fail_all(std::error_code ec, const std::string& message);
+    // Appends r's messages to the output (after pending Close messages) and queues r for its
+    // response; appends nothing when `write` throws.
+    void enqueue(request& r, detail::function_ref<void(proto::byte_writer&)> write);
+    void release_slot();
     void note_discard(const server_diagnostics& d);
     void push(request& r);
     request* pop();

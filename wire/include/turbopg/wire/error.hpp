@@ -39,6 +39,8 @@ enum class errc : int {
     pool_closed,              // the pool was shut down
     server_unreachable,       // no host could be connected to
     wrong_session_attrs,      // no host matched target_session_attrs
+    transaction_rolled_back,  // COMMIT found the transaction failed and rolled it back instead
+    transaction_state,        // a transaction call that the session's state does not allow
 };
 
 TURBOPG_WIRE_API const std::error_category& client_category() noexcept;
