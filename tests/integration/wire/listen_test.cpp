@@ -4,6 +4,7 @@
 #include "support/server.hpp"
 
 #include <turbopg/wire/listener.hpp>
+#include <turbopg/wire/logger.hpp>
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
@@ -15,8 +16,13 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace turbopg::wire;
 using namespace turbopg::test;
@@ -47,10 +53,29 @@ awaitable<void> wait_for(asio::steady_timer& wake, Done done) {
     auto deadline = std::chrono::steady_clock::now() + 60s;
     while (!done()) {
         REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "nothing happened for 60 s");
-        wake.expires_after(1s);
+        wake.expires_after(20ms);
         co_await wake.async_wait(as_tuple);
     }
 }
+
+// pg_ctl on the test cluster, as the postgres user (PostgreSQL refuses to run as root).
+int pg_ctl(const std::string& args) {
+    auto data = cluster("TURBOPG_TEST_PGDATA");
+    auto log = (std::filesystem::path(data).parent_path() / "server.log").string();
+    auto cmd = cluster("TURBOPG_TEST_PGBIN") + "/pg_ctl -D '" + data + "' -l '" + log +
+               "' -w -t 60 -s " + args;
+    if (geteuid() == 0) cmd = "cd / && runuser -u postgres -- " + cmd;
+    return std::system(cmd.c_str());
+}
+
+// Counts the listener's failed reconnect attempts, which it logs at warn level.
+struct failed_attempts final : log_sink {
+    std::atomic<int> count{0};
+    bool enabled(log_level level) const noexcept override { return level >= log_level::warn; }
+    void log(log_level, std::string_view message) override {
+        if (message.find("reconnect attempt") != std::string_view::npos) ++count;
+    }
+};
 
 // Lets coroutines that were just spawned run until they suspend.
 awaitable<void> let_others_run() {
@@ -99,14 +124,17 @@ TEST_CASE("10,000 notifications arrive in order across a killed backend, none du
             });
 
         auto old_pid = l.connection().backend_pid();
+        bool killed_once = false;
         for (int i = 0; i < total;) {
             co_await sender.execute("select pg_notify('turbopg_seq', $1)", std::to_string(i));
-            if (++i == kill_after) {
+            if (++i == kill_after && !killed_once) {
+                killed_once = true;
                 auto killed =
                     co_await sender.query_value<bool>("select pg_terminate_backend($1)", old_pid);
                 CHECK(killed);
                 co_await wait_for(progress, [&] { return reconnects > 0; });
-                // What was sent between the kill and the re-LISTEN is lost: send it again.
+                // The reconnected event comes after every notification of the old session, so
+                // `last` is final: what was sent after it is lost, and is sent again.
                 i = last + 1;
             }
         }
@@ -299,5 +327,54 @@ TEST_CASE("a listener on an unreachable server fails with the connection's error
             CHECK(e.code() == asio::error::connection_refused);
             CHECK(std::string(e.what()).find(port) != std::string::npos);
         }
+    });
+}
+
+TEST_CASE("a listener outlives a server restart: it retries with backoff, then listens again") {
+    if (!have_cluster() || !env("TURBOPG_TEST_PGDATA") || !env("TURBOPG_TEST_PGBIN")) {
+        MESSAGE("skipped: needs the throwaway cluster of scripts/dev");
+        return;
+    }
+    auto attempts = std::make_shared<failed_attempts>();
+    set_log_sink(attempts);
+    bool stopped = false;
+    struct restart_guard { // the server runs again whatever happens here
+        bool& stopped;
+        ~restart_guard() {
+            if (stopped) pg_ctl("start");
+            set_log_sink(nullptr);
+        }
+    } guard{stopped};
+    run([&]() -> awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        listener_options options;
+        options.reconnect_delay = 10ms;
+        options.max_reconnect_delay = 40ms;
+        auto l = co_await listener_test(options);
+        co_await l.listen("turbopg_restart");
+
+        REQUIRE(pg_ctl("-m fast stop") == 0);
+        stopped = true;
+        asio::steady_timer poll(ex);
+        co_await wait_for(poll, [&] { return attempts->count >= 3; });
+        // Meanwhile the session's queries fail at once with the break's error.
+        try {
+            co_await l.connection().query_value<std::int32_t>("select 1");
+            FAIL("expected the broken session's error");
+        } catch (const error& e) {
+            CHECK(std::string(e.what()).find("57P01") != std::string::npos);
+        }
+        REQUIRE(pg_ctl("start") == 0);
+        stopped = false;
+
+        auto event = co_await l.next();
+        REQUIRE(std::holds_alternative<reconnected>(event));
+        CHECK(std::get<reconnected>(event).attempts >= 4);
+        CHECK(std::get<reconnected>(event).reason.find("57P01") != std::string::npos);
+        auto sender = co_await connect_test();
+        co_await sender.execute("select pg_notify('turbopg_restart', 'back')");
+        CHECK((co_await next_notification(l)).payload == "back");
+        co_await sender.close();
+        co_await l.close();
     });
 }
