@@ -65,13 +65,18 @@ asio::awaitable<frame> connection_impl::read_frame() {
 
 asio::awaitable<void>
 connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
+    // After a FATAL error outside any request (e.g. pg_terminate_backend on an idle session), its
+    // text explains the break better than "unexpected message".
+    auto unexpected = [this]() -> std::string {
+        return broken_message_.empty() ? "unexpected message from the server" : broken_message_;
+    };
     try {
         for (;;) {
             // Drain every complete message already buffered without suspending; only read from
             // the socket when a message is incomplete (DataRows are handled in this tight loop).
             auto f = co_await read_frame();
             if (auto ec = dispatch(f)) {
-                fail_all(ec, "unexpected message from the server");
+                fail_all(ec, unexpected());
                 co_return;
             }
             while (!broken_) {
@@ -80,7 +85,7 @@ connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
                 if (r.status != frame_status::complete) break;
                 in_begin_ += r.msg.size;
                 if (auto ec = dispatch(r.msg)) {
-                    fail_all(ec, "unexpected message from the server");
+                    fail_all(ec, unexpected());
                     co_return;
                 }
             }
@@ -145,7 +150,8 @@ std::error_code connection_impl::dispatch(const frame& f) {
 }
 
 void connection_impl::fail_all(std::error_code ec, const std::string& message) {
-    if (!broken_) {
+    bool breaking = !broken_;
+    if (breaking) {
         detail::log(ec == errc::connection_closed && message == "connection closed by the client"
                         ? log_level::debug
                         : log_level::warn,
@@ -164,6 +170,10 @@ void connection_impl::fail_all(std::error_code ec, const std::string& message) {
         r->wake.cancel();
     }
     transport_.close();
+    if (breaking && broken_handler_) {
+        auto handler = std::move(broken_handler_); // once; and it may replace itself
+        handler(broken_ec_, broken_message_);
+    }
 }
 
 void connection_impl::note_discard(const server_diagnostics& d) {

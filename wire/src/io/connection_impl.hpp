@@ -130,6 +130,13 @@ public:
     void set_notification_handler(std::function<void(notification&&)> h) {
         notification_handler_ = std::move(h);
     }
+    // Called once, when the connection breaks or is closed (by the server, the network, close()
+    // or abandon()), with the error every pending request sees, after they were failed. It may
+    // only signal: the engine is mid-way through its reader or writer. The listener reconnects
+    // from it.
+    void set_broken_handler(std::function<void(std::error_code, const std::string&)> h) {
+        broken_handler_ = std::move(h);
+    }
     // Why this session must not be reused even though the socket is open: it saw SQLSTATE 25006
     // (read-only transaction: the server was demoted or is a standby) or 57P01/57P02/57P03 (the
     // server is shutting down, crashed, or cannot accept connections now). Empty when reusable.
@@ -185,6 +192,7 @@ private:
     std::map<std::string, std::string, std::less<>> parameters_;
     std::function<void(const server_diagnostics&)> notice_handler_;
     std::function<void(notification&&)> notification_handler_;
+    std::function<void(std::error_code, const std::string&)> broken_handler_;
     std::string discard_reason_;
     ops::statement_cache statements_;
     // Statements being prepared, so concurrent first executions share one Parse.
