@@ -32,10 +32,6 @@ using namespace std::chrono_literals;
 namespace {
 constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
-awaitable<connection> connect_test() {
-    co_return co_await connection::connect(co_await asio::this_coro::executor, test_url());
-}
-
 awaitable<listener> listener_test(listener_options options = {}) {
     co_return co_await listener::connect(co_await asio::this_coro::executor, test_url(), options);
 }
