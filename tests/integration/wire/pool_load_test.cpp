@@ -199,6 +199,11 @@ TEST_CASE("pool: the same pool serves again after the server restarts") {
         }
         co_await settle(p, [](const pool_stats& s) { return s.idle == 4; });
 
+        auto started = [&]() {
+            return p.query_value<std::string>("select pg_postmaster_start_time()::text");
+        };
+        auto first_start = co_await started();
+
         // Restart while users keep querying (failures allowed until it is back).
         std::atomic<bool> restarted{false};
         int restart_status = -1;
@@ -250,6 +255,7 @@ TEST_CASE("pool: the same pool serves again after the server restarts") {
         CHECK(errors.empty());
         if (!errors.empty()) CAPTURE(errors.front());
         CHECK(ok == 100);
+        CHECK(co_await started() != first_start);
         for (auto pid : new_pids)
             CHECK(old_pids.count(pid) == 0);
         auto s = p.stats();
