@@ -11,6 +11,7 @@ TEST_CASE("a limit of zero is never reached; otherwise from since + limit on") {
     CHECK_FALSE(limit_reached(t0, ms{100}, t0 + ms{99}));
     CHECK(limit_reached(t0, ms{100}, t0 + ms{100}));
     CHECK(limit_reached(t0, ms{100}, t0 + ms{101}));
+    CHECK_FALSE(limit_reached(t0, ms::max(), t0 + std::chrono::hours(24 * 365)));
 }
 
 TEST_CASE("a healthy idle connection is reused") {

@@ -134,7 +134,7 @@ asio::awaitable<bool> pool_core::healthy(pool_entry& e) {
         limit_reached(e.created, opts_.max_lifetime, now))
         co_return false;
     if (opts_.health_check_after == milliseconds::max() ||
-        now - e.returned < opts_.health_check_after)
+        std::chrono::duration_cast<milliseconds>(now - e.returned) < opts_.health_check_after)
         co_return true;
     try {
         // An empty query: one round trip, nothing parsed or planned (EmptyQueryResponse).

@@ -4,7 +4,9 @@ namespace turbopg::wire::detail {
 
 bool limit_reached(pool_clock::time_point since, std::chrono::milliseconds limit,
                    pool_clock::time_point now) noexcept {
-    return limit.count() > 0 && now - since >= limit;
+    // In milliseconds: a huge limit converted to the clock's nanoseconds would overflow.
+    return limit.count() > 0 &&
+           std::chrono::duration_cast<std::chrono::milliseconds>(now - since) >= limit;
 }
 
 return_verdict judge_returned(const returned_connection& c) {

@@ -35,6 +35,9 @@
 // ones are opened; while connecting fails, one attempt at a time is retried with exponential
 // backoff, and acquires wait (up to acquire_timeout) for the server to come back.
 //
+// Lifetime: the pool's housekeeping task keeps its executor busy (io_context::run() does not
+// return) until close() or the pool's destruction; destroy the pool before its io_context.
+//
 // Errors: turbopg::wire::error with errc::pool_exhausted (acquire_timeout expired while every
 // connection was checked out, or max_waiters were already waiting; the message says how many
 // connections are out, for how long the oldest has been, how many wait and how long this one
@@ -91,7 +94,8 @@ struct pool_options {
     std::chrono::milliseconds max_lifetime{3'600'000};
     // A connection idle at least this long is checked with an empty query before it is handed
     // out (0 = every time; std::chrono::milliseconds::max() = never). Every idle connection is
-    // checked for a closed socket regardless.
+    // checked for a closed socket regardless. The check has no deadline of its own: use
+    // keepalives / tcp_user_timeout in the conninfo against servers that vanish silently.
     std::chrono::milliseconds health_check_after{1'000};
     // Delays between failed connection attempts: initial, doubling up to max.
     std::chrono::milliseconds reconnect_backoff_initial{100};
