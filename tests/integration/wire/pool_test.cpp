@@ -1,0 +1,391 @@
+// The pool against a real server: checkout and return, resets, errors, health checks, close.
+// (Many threads and a server restart: pool_load_test.cpp.)
+#include "support/pool.hpp"
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <stdexcept>
+
+using namespace turbopg::wire;
+using namespace turbopg::test;
+using namespace std::chrono_literals;
+using asio::awaitable;
+
+namespace {
+
+pool_options one_connection() {
+    pool_options o;
+    o.max_size = 1;
+    return o;
+}
+
+// Terminates a backend from another session and waits until it is gone.
+awaitable<void> terminate_backend(std::int32_t pid) {
+    auto admin = co_await connection::connect(co_await asio::this_coro::executor, test_url());
+    co_await admin.execute("select pg_terminate_backend($1)", pid);
+    while (co_await admin.query_value<bool>(
+        "select exists (select 1 from pg_stat_activity where pid = $1)", pid)) {
+        asio::steady_timer t(co_await asio::this_coro::executor, 10ms);
+        co_await t.async_wait(asio::use_awaitable);
+    }
+    co_await admin.close();
+}
+
+} // namespace
+
+TEST_CASE("pool: queries directly on the pool, on pool.run and on a held connection") {
+    run([]() -> awaitable<void> {
+        pool p(co_await asio::this_coro::executor, test_url(), one_connection());
+        CHECK(co_await p.query_value<std::int32_t>("select $1::int4 + 1", std::int32_t{41}) == 42);
+        CHECK((co_await p.query("select generate_series(1, 3)")).size() == 3);
+        CHECK(co_await p.execute("select generate_series(1, 5)") == 5);
+        auto rows = co_await p.query_as<std::tuple<std::int32_t, std::string>>("select 7, 'seven'");
+        REQUIRE(rows.size() == 1);
+        CHECK(std::get<1>(rows[0]) == "seven");
+        auto one = co_await p.query_one<std::tuple<std::int64_t>>("select 5::int8");
+        CHECK(std::get<0>(one) == 5);
+        std::int64_t sum = 0;
+        CHECK(co_await p.for_each<std::tuple<std::int32_t>>(
+                  "select generate_series(1, 4)",
+                  [&](std::tuple<std::int32_t> r) { sum += std::get<0>(r); }) == 4);
+        CHECK(sum == 10);
+        auto twice = co_await p.run([](connection& c) -> awaitable<std::int32_t> {
+            co_return 2 * co_await c.query_value<std::int32_t>("select 21");
+        });
+        CHECK(twice == 42);
+        {
+            auto held = co_await p.acquire();
+            CHECK(held);
+            CHECK(held->transaction_status() == 'I');
+            CHECK(co_await held->query_value<std::int32_t>("select 1") == 1);
+            CHECK(p.stats().in_use == 1);
+        }
+        co_await settle(p, [](const pool_stats& s) { return s.idle == 1; });
+        auto s = p.stats();
+        CHECK(s.created == 1); // one connection served everything
+        CHECK(s.in_use == 0);
+        CHECK(s.size == 1);
+        CHECK(s.acquires == 8);
+        co_await p.close();
+        CHECK(p.stats().size == 0);
+    });
+}
+
+TEST_CASE("pool: explicit release, release order, move assignment and destructor") {
+    run([]() -> awaitable<void> {
+        pool_options o;
+        o.max_size = 2;
+        pool p(co_await asio::this_coro::executor, test_url(), o);
+        auto a = co_await p.acquire();
+        auto b = co_await p.acquire();
+        auto pid_a = a->backend_pid();
+        auto pid_b = b->backend_pid();
+        CHECK(pid_a != pid_b);
+        CHECK(p.stats().in_use == 2);
+
+        // b first, then a: the last returned is handed out first.
+        b.release();
+        CHECK_FALSE(b);
+        b.release(); // nothing happens on an empty handle
+        a.release();
+        co_await settle(p, [](const pool_stats& s) { return s.idle == 2; });
+        auto again = co_await p.acquire();
+        CHECK(again->backend_pid() == pid_a);
+
+        // Assigning over a held handle returns the old connection.
+        again = co_await p.acquire();
+        CHECK(again->backend_pid() == pid_b);
+        co_await settle(p, [](const pool_stats& s) { return s.idle == 1 && s.in_use == 1; });
+        {
+            auto moved = std::move(again);
+            CHECK_FALSE(again);
+            CHECK(moved);
+            CHECK(p.stats().in_use == 1);
+        } // the destructor returns it
+        co_await settle(p, [](const pool_stats& s) { return s.idle == 2; });
+        CHECK(p.stats().in_use == 0);
+        CHECK(p.stats().created == 2);
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: a connection returned inside a transaction is rolled back before reuse") {
+    run([]() -> awaitable<void> {
+        pool p(co_await asio::this_coro::executor, test_url(), one_connection());
+        std::int32_t pid = 0;
+        {
+            auto c = co_await p.acquire();
+            pid = c->backend_pid();
+            co_await c->execute("begin");
+            co_await c->execute("create table pool_left_open (x int)");
+            co_await c->execute("set local application_name = 'left-open'");
+            CHECK(c->transaction_status() == 'T');
+        }
+        {
+            auto c = co_await p.acquire();
+            CHECK(c->backend_pid() == pid); // the same session, reset
+            CHECK(c->transaction_status() == 'I');
+            CHECK_FALSE(co_await c->query_value<std::optional<std::string>>(
+                "select to_regclass('pool_left_open')::text"));
+            CHECK(co_await c->query_value<std::string>("show application_name") != "left-open");
+            // A failed transaction block ('E') too.
+            co_await c->execute("begin");
+            CHECK_THROWS_AS(co_await c->execute("select 1/0"), error);
+            CHECK(c->transaction_status() == 'E');
+        }
+        auto c = co_await p.acquire();
+        CHECK(c->backend_pid() == pid);
+        CHECK(c->transaction_status() == 'I');
+        CHECK(co_await c->query_value<std::int32_t>("select 1") == 1);
+        c.release();
+        CHECK(p.stats().rollbacks == 2);
+        CHECK(p.stats().discarded == 0);
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: pool.run returns the connection rolled back when f throws") {
+    run([]() -> awaitable<void> {
+        pool p(co_await asio::this_coro::executor, test_url(), one_connection());
+        auto pid = co_await p.query_value<std::int32_t>("select pg_backend_pid()");
+        CHECK_THROWS_WITH_AS(co_await p.run([](connection& c) -> awaitable<void> {
+            co_await c.execute("begin");
+            co_await c.execute("create table pool_run_throws (x int)");
+            throw std::runtime_error("boom");
+        }),
+                             "boom", std::runtime_error);
+        CHECK(co_await p.query_value<std::int32_t>("select pg_backend_pid()") == pid);
+        CHECK_FALSE(co_await p.query_value<std::optional<std::string>>(
+            "select to_regclass('pool_run_throws')::text"));
+        // A server error inside f propagates the same way.
+        CHECK_THROWS_AS(co_await p.run([](connection& c) { return c.execute("select nope"); }),
+                        error);
+        CHECK(p.stats().rollbacks == 1);
+        CHECK(p.stats().in_use == 0);
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: broken connections and those that saw 25006 are discarded on return") {
+    run([]() -> awaitable<void> {
+        pool p(co_await asio::this_coro::executor, test_url(), one_connection());
+        std::int32_t pid = 0;
+        {
+            auto c = co_await p.acquire();
+            pid = c->backend_pid();
+            co_await terminate_backend(pid);
+            CHECK_THROWS_AS(co_await c->execute("select 1"), error);
+            CHECK_FALSE(c->is_open());
+        }
+        std::int32_t second = 0;
+        {
+            auto c = co_await p.acquire();
+            second = c->backend_pid();
+            CHECK(second != pid);
+            CHECK(c->is_open());
+            co_await c->execute("set default_transaction_read_only = on");
+            try {
+                co_await c->execute("create table pool_read_only (x int)");
+                FAIL("a read-only session created a table");
+            } catch (const error& e) {
+                CHECK(e.sqlstate() == "25006");
+            }
+        }
+        auto c = co_await p.acquire();
+        CHECK(c->backend_pid() != second);
+        CHECK(co_await c->query_value<std::string>("show default_transaction_read_only") == "off");
+        c.release();
+        CHECK(p.stats().discarded == 2);
+        CHECK(p.stats().created == 3);
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: an idle connection killed on the server is not handed out") {
+    run([]() -> awaitable<void> {
+        for (auto check_after : {0ms, std::chrono::milliseconds::max()}) {
+            CAPTURE(check_after.count());
+            auto o = one_connection();
+            o.health_check_after = check_after;
+            pool p(co_await asio::this_coro::executor, test_url(), o);
+            auto pid = co_await p.query_value<std::int32_t>("select pg_backend_pid()");
+            co_await terminate_backend(pid);
+            // Without the empty query, the closed socket alone gives it away: wait until the
+            // connection has read the server's goodbye.
+            if (check_after != 0ms) co_await settle_for(50ms);
+            auto c = co_await p.acquire();
+            CHECK(c->backend_pid() != pid);
+            CHECK(co_await c->query_value<std::int32_t>("select 1") == 1);
+            c.release();
+            CHECK(p.stats().discarded == 1);
+            co_await p.close();
+        }
+    });
+}
+
+TEST_CASE("pool: exhaustion names the load") {
+    run([]() -> awaitable<void> {
+        auto o = one_connection();
+        o.acquire_timeout = 200ms;
+        pool p(co_await asio::this_coro::executor, test_url(), o);
+        auto held = co_await p.acquire();
+        try {
+            co_await p.acquire();
+            FAIL("acquired from an exhausted pool");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::pool_exhausted);
+            std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.starts_with("acquire gave up after 2"));
+            CHECK(what.find(" ms: 1 of 1 connection checked out (the longest for ") !=
+                  std::string::npos);
+            CHECK(what.ends_with("), 0 other acquires waiting: connection pool exhausted"));
+        }
+        CHECK(p.stats().timeouts == 1);
+        CHECK(p.stats().created == 1);
+        held.release();
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: max_waiters bounds the queue of acquires") {
+    run([]() -> awaitable<void> {
+        auto o = one_connection();
+        o.max_waiters = 2;
+        pool p(co_await asio::this_coro::executor, test_url(), o);
+        auto held = co_await p.acquire();
+        int served = 0;
+        auto patient = [&]() -> awaitable<void> {
+            auto c = co_await p.acquire();
+            ++served;
+        };
+        auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(ex, patient(), asio::detached);
+        asio::co_spawn(ex, patient(), asio::detached);
+        co_await settle(p, [](const pool_stats& s) { return s.waiters == 2; });
+        try {
+            co_await p.acquire();
+            FAIL("a third acquire was queued");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::pool_exhausted);
+            std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.starts_with("acquire refused at once: 2 acquires waiting already "
+                                   "(max_waiters = 2), 1 of 1 connection checked out (the "
+                                   "longest for "));
+            CHECK(what.ends_with(": connection pool exhausted"));
+        }
+        CHECK(p.stats().rejected == 1);
+        held.release(); // both waiters are served in turn
+        co_await settle(p, [&](const pool_stats& s) { return served == 2 && s.idle == 1; });
+        CHECK(served == 2);
+        CHECK(p.stats().acquire_waits == 3);
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: max_waiters = 0 never waits") {
+    run([]() -> awaitable<void> {
+        auto o = one_connection();
+        o.max_waiters = 0;
+        pool p(co_await asio::this_coro::executor, test_url(), o);
+        // Even the first acquire finds nothing idle yet: no waiting allowed.
+        CHECK_THROWS_AS(co_await p.acquire(), error);
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: a cancelled acquire leaves the queue") {
+    run([]() -> awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        pool p(co_await asio::this_coro::executor, test_url(), one_connection());
+        auto held = co_await p.acquire();
+        asio::steady_timer timer(co_await asio::this_coro::executor, 20ms);
+        auto first = co_await (p.acquire() || timer.async_wait(asio::use_awaitable));
+        CHECK(first.index() == 1);
+        CHECK(p.stats().waiters == 0);
+        CHECK(p.stats().timeouts == 0);
+        held.release();
+        auto again = co_await p.acquire();
+        CHECK(again);
+        again.release();
+        co_await p.close();
+    });
+}
+
+TEST_CASE("pool: the server unreachable is told apart from the load") {
+    run([]() -> awaitable<void> {
+        pool_options o;
+        o.acquire_timeout = 300ms;
+        o.reconnect_backoff_initial = 20ms;
+        // Nothing listens on port 1.
+        pool p(co_await asio::this_coro::executor,
+               "host=127.0.0.1 port=1 user=nobody dbname=nothing sslmode=disable", o);
+        try {
+            co_await p.acquire();
+            FAIL("connected to port 1");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::server_unreachable);
+            std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.starts_with("acquire gave up after "));
+            CHECK(what.find("failed in a row, the last: ") != std::string::npos);
+            CHECK(what.find("127.0.0.1") != std::string::npos);
+            CHECK(what.find("refused") != std::string::npos);
+        }
+        auto s = p.stats();
+        CHECK(s.connect_failures >= 2); // retried with backoff while the acquire waited
+        CHECK(s.created == 0);
+        CHECK(s.timeouts == 1);
+        co_await p.close(); // stops the retries
+        CHECK(p.stats().size == 0);
+    });
+}
+
+TEST_CASE("pool: close rejects acquires, fails waiters and waits for checked-out connections") {
+    run([]() -> awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        pool p(ex, test_url(), one_connection());
+        auto held = co_await p.acquire();
+        std::optional<std::error_code> waiter_failed;
+        asio::co_spawn(
+            ex,
+            [&]() -> awaitable<void> {
+                try {
+                    co_await p.acquire();
+                } catch (const error& e) {
+                    waiter_failed = e.code();
+                }
+            },
+            asio::detached);
+        co_await settle(p, [](const pool_stats& s) { return s.waiters == 1; });
+        bool closed = false;
+        asio::co_spawn(
+            ex,
+            [&]() -> awaitable<void> {
+                co_await p.close();
+                closed = true;
+            },
+            asio::detached);
+        co_await settle(p, [&](const pool_stats&) { return waiter_failed.has_value(); });
+        CHECK(waiter_failed == make_error_code(errc::pool_closed));
+        try {
+            co_await p.acquire();
+            FAIL("acquired from a closed pool");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::pool_closed);
+            CHECK(std::string(e.what()) == "acquire on a closed pool: connection pool closed");
+        }
+        // The held connection still works; close() waits for it.
+        CHECK(co_await held->query_value<std::int32_t>("select 1") == 1);
+        co_await settle_for(20ms);
+        CHECK_FALSE(closed);
+        held.release();
+        co_await settle(p, [&](const pool_stats&) { return closed; });
+        CHECK(closed);
+        CHECK(p.stats().size == 0);
+        CHECK(p.stats().discarded == 1);
+        co_await p.close(); // again: returns at once
+    });
+}
