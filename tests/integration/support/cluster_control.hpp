@@ -1,5 +1,5 @@
-// Restarting the throwaway cluster from a test (the same pg_ctl call as `scripts/dev pg
-// restart`: fast shutdown, same port, waits until the server accepts connections again).
+// Stopping, starting and restarting the throwaway cluster from a test (the same pg_ctl calls as
+// `scripts/dev pg stop|restart`: fast shutdown, same port, waiting until it is done).
 #pragma once
 
 #include "support/server.hpp"
@@ -13,10 +13,11 @@
 
 namespace turbopg::test {
 
-// Returns pg_ctl's exit status. PostgreSQL refuses to run as root, so pg_ctl runs as postgres.
-// The child closes every descriptor but stdio (and those point to /dev/null): the postmaster it
-// starts must not inherit this process's sockets or the test runner's pipes.
-inline int restart_cluster() {
+// Runs `pg_ctl <action>` (e.g. "restart", "stop", "start") with a fast shutdown, waiting up to
+// 60 s, and returns its exit status. PostgreSQL refuses to run as root, so pg_ctl runs as
+// postgres. The child closes every descriptor but stdio (and those point to /dev/null): the
+// postmaster it starts must not inherit this process's sockets or the test runner's pipes.
+inline int pg_ctl(const std::string& action) {
     auto bin = cluster("TURBOPG_TEST_PGBIN");
     auto data = cluster("TURBOPG_TEST_PGDATA");
     std::vector<std::string> args;
@@ -27,7 +28,7 @@ inline int restart_cluster() {
     for (std::string a :
          {bin + "/pg_ctl", std::string("-D"), data, std::string("-l"), data + "/../server.log",
           std::string("-m"), std::string("fast"), std::string("-w"), std::string("-t"),
-          std::string("60"), std::string("-s"), std::string("restart")})
+          std::string("60"), std::string("-s"), action})
         args.push_back(a);
     std::vector<char*> argv;
     for (auto& a : args)
@@ -47,6 +48,10 @@ inline int restart_cluster() {
     int status = 0;
     if (pid < 0 || waitpid(pid, &status, 0) < 0) return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline int restart_cluster() {
+    return pg_ctl("restart");
 }
 
 } // namespace turbopg::test

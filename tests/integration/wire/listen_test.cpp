@@ -1,6 +1,7 @@
 // LISTEN/NOTIFY through a listener: order across a killed backend and its reconnect, queries on
 // the listener's own session, channel names that need quoting, cancellation, close, and an
 // unreachable server.
+#include "support/cluster_control.hpp"
 #include "support/server.hpp"
 
 #include <turbopg/wire/listener.hpp>
@@ -52,16 +53,6 @@ awaitable<void> wait_for(asio::steady_timer& wake, Done done) {
         wake.expires_after(20ms);
         co_await wake.async_wait(as_tuple);
     }
-}
-
-// pg_ctl on the test cluster, as the postgres user (PostgreSQL refuses to run as root).
-int pg_ctl(const std::string& args) {
-    auto data = cluster("TURBOPG_TEST_PGDATA");
-    auto log = (std::filesystem::path(data).parent_path() / "server.log").string();
-    auto cmd = cluster("TURBOPG_TEST_PGBIN") + "/pg_ctl -D '" + data + "' -l '" + log +
-               "' -w -t 60 -s " + args;
-    if (geteuid() == 0) cmd = "cd / && runuser -u postgres -- " + cmd;
-    return std::system(cmd.c_str());
 }
 
 // Counts the listener's failed reconnect attempts, which it logs at warn level.
@@ -349,7 +340,7 @@ TEST_CASE("a listener outlives a server restart: it retries with backoff, then l
         auto l = co_await listener_test(options);
         co_await l.listen("turbopg_restart");
 
-        REQUIRE(pg_ctl("-m fast stop") == 0);
+        REQUIRE(pg_ctl("stop") == 0);
         stopped = true;
         asio::steady_timer poll(ex);
         co_await wait_for(poll, [&] { return attempts->count >= 3; });
