@@ -18,8 +18,6 @@
 #include <asio/use_awaitable.hpp>
 
 #include <atomic>
-#include <cstdlib>
-#include <filesystem>
 #include <optional>
 #include <vector>
 
