@@ -1,6 +1,7 @@
 // A pool shared by coroutines on several threads: queries run on it directly (each acquires a
 // connection, runs on it and returns it), or on a connection held for several statements.
 #include <turbopg/wire/pool.hpp>
+#include <turbopg/wire/transaction.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
@@ -15,14 +16,14 @@ asio::awaitable<void> run(pg::pool& db) {
     auto n = co_await db.query_value<std::int32_t>("select $1::int4 * 2", std::int32_t{21});
     std::cout << "answer " << n << '\n'; // 42
 
-    // One connection for several statements; it comes back (rolled back if still in a
-    // transaction, e.g. after an exception) when the function is done.
-    auto sum = co_await db.run([](pg::connection& c) -> asio::awaitable<std::int64_t> {
-        co_await c.execute("begin");
-        co_await c.execute("create temp table t on commit drop as select generate_series(1, 10) x");
-        auto s = co_await c.query_value<std::int64_t>("select sum(x) from t");
-        co_await c.execute("commit");
-        co_return s;
+    // One connection for several statements, here a transaction: committed when the body
+    // returns, rolled back when it throws. The connection comes back when the function is done.
+    auto sum = co_await db.run([](pg::connection& c) {
+        return pg::with_transaction(c, [&](pg::transaction&) -> asio::awaitable<std::int64_t> {
+            co_await c.execute(
+                "create temp table t on commit drop as select generate_series(1, 10) x");
+            co_return co_await c.query_value<std::int64_t>("select sum(x) from t");
+        });
     });
     std::cout << "sum " << sum << '\n'; // 55
 
