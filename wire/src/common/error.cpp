@@ -53,6 +53,8 @@ public:
             return "could not connect to any server";
         case errc::wrong_session_attrs:
             return "no server matches target_session_attrs";
+        case errc::copy_mismatch:
+            return "COPY mode and operation do not match";
         }
         return "unknown turbopg error";
     }

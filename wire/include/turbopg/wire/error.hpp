@@ -39,6 +39,8 @@ enum class errc : int {
     pool_closed,              // the pool was shut down
     server_unreachable,       // no host could be connected to
     wrong_session_attrs,      // no host matched target_session_attrs
+    copy_mismatch,            // COPY FROM STDIN / TO STDOUT run by an operation not made for it
+                              // (or copy_in / copy_out given a statement that is not one)
 };
 
 TURBOPG_WIRE_API const std::error_category& client_category() noexcept;
