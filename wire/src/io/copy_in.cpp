@@ -21,16 +21,15 @@ using namespace proto;
 
 namespace {
 
-constexpr auto await_event = asio::experimental::as_tuple(asio::use_awaitable);
-
 // Whether the caller asked to cancel the operation awaiting now (Asio per-operation
-// cancellation); if so, resets the state so the clean-up may await again.
-asio::awaitable<bool> cancelled_by_caller() {
-    auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() == asio::cancellation_type::none) co_return false;
-    co_await asio::this_coro::reset_cancellation_state();
-    co_return true;
+// cancellation). The callers then reset the state (once cancelled, any co_await of an
+// awaitable throws) so the clean-up may await again. (The state is read into a local first:
+// g++ 12 mishandles a co_await inside a short-circuit condition.)
+bool cancelled(const asio::cancellation_state& state) {
+    return state.cancelled() != asio::cancellation_type::none;
 }
+
+constexpr auto await_event = asio::experimental::as_tuple(asio::use_awaitable);
 
 void raise_outcome(const request& r) {
     if (r.ec) throw error(r.ec, r.message);
@@ -40,10 +39,10 @@ void raise_outcome(const request& r) {
 
 // Throws unless the writer may still send data: the server's error if it ended the COPY.
 void check_open(const copy_in_state& c) {
-    if (c.req.done) raise_outcome(c.req);
-    if (c.req.done || c.state != copy_in_state::phase::copying)
+    if (c.state != copy_in_state::phase::copying)
         throw error(make_error_code(errc::copy_mismatch),
                     "the COPY FROM STDIN was already finished or aborted");
+    if (c.req.done) raise_outcome(c.req);
 }
 
 asio::awaitable<void> keep_until_done(std::shared_ptr<copy_in_state> c) {
@@ -118,8 +117,9 @@ connection_impl::start_copy_in(std::string_view sql) {
     enqueue(c->req, [&](byte_writer& w) { encode_query(w, sql); });
     while (!c->req.done && c->state == copy_in_state::phase::starting) {
         co_await c->req.wake.async_wait(await_event);
-        if (!c->req.done && c->state == copy_in_state::phase::starting &&
-            co_await cancelled_by_caller()) {
+        auto cancellation = co_await asio::this_coro::cancellation_state;
+        if (!c->req.done && c->state == copy_in_state::phase::starting && cancelled(cancellation)) {
+            co_await asio::this_coro::reset_cancellation_state();
             c->state = copy_in_state::phase::abandoned;
             copy_in_abandon(c);
             throw error(make_error_code(errc::cancelled), "copy_in");
@@ -147,7 +147,9 @@ asio::awaitable<void> connection_impl::copy_in_write(copy_in_state& c, byte_view
         if (buffer.size() < copy_writer::buffer_size) continue;
         // Full: wait until the writer takes the buffer (it is then writing the previous one).
         co_await c.room.async_wait(await_event);
-        if (!c.req.done && co_await cancelled_by_caller()) {
+        auto cancellation = co_await asio::this_coro::cancellation_state;
+        if (!c.req.done && cancelled(cancellation)) {
+            co_await asio::this_coro::reset_cancellation_state();
             queue_copy_fail(c, "COPY cancelled by the client");
             flush();
             throw error(make_error_code(errc::cancelled), "COPY FROM STDIN write");
@@ -162,11 +164,13 @@ asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c)
     encode_copy_done(w);
     c.state = copy_in_state::phase::ended;
     flush();
-    bool cancelled = false;
+    bool cancel_sent = false;
     while (!c.req.done) {
         co_await c.req.wake.async_wait(await_event);
-        if (c.req.done || cancelled || !co_await cancelled_by_caller()) continue;
-        cancelled = true;
+        auto cancellation = co_await asio::this_coro::cancellation_state;
+        if (c.req.done || cancel_sent || !cancelled(cancellation)) continue;
+        co_await asio::this_coro::reset_cancellation_state();
+        cancel_sent = true;
         if (!c.req.copy_data.empty()) { // CopyDone not written yet: fail the COPY instead
             queue_copy_fail(c, "COPY cancelled by the client");
             flush();
@@ -178,7 +182,7 @@ asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c)
             }
         }
     }
-    if (cancelled && c.req.response.server_error() &&
+    if (cancel_sent && c.req.response.server_error() &&
         c.req.response.server_error()->sqlstate == "57014")
         throw error(make_error_code(errc::cancelled), "COPY FROM STDIN finish");
     raise_outcome(c.req);
@@ -192,7 +196,9 @@ asio::awaitable<void> connection_impl::copy_in_abort(copy_in_state& c, std::stri
     }
     while (!c.req.done) {
         co_await c.req.wake.async_wait(await_event);
-        if (!c.req.done) co_await cancelled_by_caller(); // too late to stop: keep waiting
+        auto cancellation = co_await asio::this_coro::cancellation_state;
+        if (!c.req.done && cancelled(cancellation))
+            co_await asio::this_coro::reset_cancellation_state(); // too late to stop: keep waiting
     }
     if (c.req.ec) throw error(c.req.ec, c.req.message);
 }

@@ -335,7 +335,7 @@ public:
     // The same for COPY ... FROM STDIN (FORMAT binary) of rows of Ts (std::optional = NULL),
     // written with copy_row_writer::write_row. Throws errc::copy_mismatch (after failing the
     // COPY) unless the COPY is binary with sizeof...(Ts) columns. Binary COPY carries no type
-    // OIDs: a value of the wrong type is rejected by the server (22P03, ...).
+    // OIDs: a value of the wrong type is rejected by the server (22P03, 08P01, ...).
     template <class... Ts>
     asio::awaitable<copy_row_writer<Ts...>> copy_in_rows(std::string_view sql) {
         auto w = co_await copy_in(sql);

@@ -8,9 +8,9 @@
 //
 // The format carries no type OIDs: a value is written and read as the C++ type's codec says,
 // and the server checks what it receives (a wrong type fails with its diagnostics, e.g. 22P03
-// "incorrect binary data format"); on reading, a value whose length does not fit the C++ type is
-// errc::invalid_value, but a same-sized value of another type (float8 read as int8) is not
-// detected.
+// "incorrect binary data format" or 08P01 "insufficient data left in message"); on reading, a value
+// whose length does not fit the C++ type is errc::invalid_value, but a same-sized value of another
+// type (float8 read as int8) is not detected.
 #pragma once
 
 #include <turbopg/wire/codec.hpp>
