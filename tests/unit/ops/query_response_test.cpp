@@ -32,6 +32,19 @@ struct recording_sink : ops::result_sink {
     }
     void on_empty_query() override { events.push_back("empty"); }
     void on_portal_suspended() override { events.push_back("suspended"); }
+    bool stream_copy = false; // accept COPY like copy_in / copy_out do
+    const char* on_copy_in(std::int8_t format, std::span<const std::int16_t> cols) override {
+        events.push_back("copy_in:" + std::to_string(format) + "/" + std::to_string(cols.size()));
+        return stream_copy ? nullptr : "no copy_in here";
+    }
+    const char* on_copy_out(std::int8_t format, std::span<const std::int16_t> cols) override {
+        events.push_back("copy_out:" + std::to_string(format) + "/" + std::to_string(cols.size()));
+        return stream_copy ? nullptr : "no copy_out here";
+    }
+    std::error_code on_copy_data(std::span<const std::byte> d) override {
+        events.push_back("data:" + std::string(reinterpret_cast<const char*>(d.data()), d.size()));
+        return {};
+    }
 };
 
 // Feeds a whole transcript through framing and the response machine.
@@ -126,4 +139,78 @@ TEST_CASE("malformed or unexpected messages are protocol violations") {
     feeder d;
     CHECK(d.feed(backend_message('s', {})) == std::error_code{});
     CHECK(d.sink.events == std::vector<std::string>{"suspended"});
+}
+
+namespace {
+bytes copy_response_msg(char type, std::int8_t format, std::int16_t columns) {
+    bytes body = {static_cast<std::byte>(format)};
+    body = cat({body, be16(columns)});
+    for (std::int16_t i = 0; i < columns; ++i)
+        body = cat({body, be16(format)});
+    return backend_message(type, body);
+}
+bytes copy_fail_error() {
+    return backend_message(
+        'E', cat({str("SERROR"), bytes{std::byte{0}}, str("C57014"), bytes{std::byte{0}},
+                  str("MCOPY from stdin failed"), bytes{std::byte{0}}, bytes{std::byte{0}}}));
+}
+} // namespace
+
+TEST_CASE("COPY TO STDOUT: data streamed to a sink that takes it") {
+    feeder f;
+    f.sink.stream_copy = true;
+    REQUIRE_FALSE(f.feed(cat({copy_response_msg('H', 0, 2), backend_message('d', str("1\ta\n")),
+                              backend_message('d', str("2\tb\n")), backend_message('c', {}),
+                              backend_message('C', cstr("COPY 2")), ready('I')})));
+    CHECK(f.done);
+    CHECK_FALSE(f.resp.client_error());
+    CHECK(f.sink.events == std::vector<std::string>{"copy_out:0/2", "data:1\ta\n", "data:2\tb\n",
+                                                    "complete:COPY 2"});
+}
+
+TEST_CASE("COPY TO STDOUT refused: drained, the request fails with copy_mismatch") {
+    feeder f;
+    REQUIRE_FALSE(
+        f.feed(cat({copy_response_msg('H', 1, 1), backend_message('d', str("x")),
+                    backend_message('c', {}), backend_message('C', cstr("COPY 1")), ready('I')})));
+    CHECK(f.done);
+    CHECK(f.resp.client_error() == errc::copy_mismatch);
+    CHECK(std::string(f.resp.client_message()) == "no copy_out here");
+    CHECK(f.sink.events == std::vector<std::string>{"copy_out:1/1", "complete:COPY 1"});
+}
+
+TEST_CASE("COPY FROM STDIN refused: CopyFail asked for, its error swallowed") {
+    feeder f;
+    REQUIRE_FALSE(f.feed(copy_response_msg('G', 0, 3)));
+    REQUIRE(f.resp.copy_in_refusal());
+    CHECK(std::string(f.resp.copy_in_refusal()) == "no copy_in here");
+    REQUIRE_FALSE(f.feed(cat({copy_fail_error(), ready('I')})));
+    CHECK(f.done);
+    CHECK_FALSE(f.resp.server_error());
+    CHECK(f.resp.client_error() == errc::copy_mismatch);
+}
+
+TEST_CASE("COPY FROM STDIN accepted: a server error mid-stream is the request's error") {
+    feeder f;
+    f.sink.stream_copy = true;
+    REQUIRE_FALSE(f.feed(copy_response_msg('G', 1, 2)));
+    CHECK_FALSE(f.resp.copy_in_refusal());
+    REQUIRE_FALSE(f.feed(cat({copy_fail_error(), ready('I')})));
+    REQUIRE(f.resp.server_error());
+    CHECK(f.resp.server_error()->sqlstate == "57014");
+}
+
+TEST_CASE("COPY messages out of place are protocol violations") {
+    feeder a;
+    CHECK(a.feed(backend_message('d', str("x"))) == errc::protocol_violation);
+    feeder b;
+    CHECK(b.feed(backend_message('c', {})) == errc::protocol_violation);
+    feeder c;
+    c.sink.stream_copy = true;
+    CHECK(c.feed(cat({copy_response_msg('H', 0, 1), data_row_1(1)})) == errc::protocol_violation);
+    feeder d;
+    CHECK(d.feed(cat({copy_response_msg('H', 0, 1), copy_response_msg('H', 0, 1)})) ==
+          errc::protocol_violation);
+    feeder e;
+    CHECK(e.feed(backend_message('G', be16(0))) == errc::protocol_violation);
 }

@@ -78,6 +78,14 @@ TEST_CASE("COPY messages") {
           to_hex(cat({str("f"), be32(9), cstr("oops")})));
 }
 
+TEST_CASE("append_copy_data grows one CopyData message") {
+    bytes buf;
+    append_copy_data(buf, as_bytes("ab"));
+    append_copy_data(buf, as_bytes(""));
+    append_copy_data(buf, as_bytes("cde"));
+    CHECK(to_hex(buf) == to_hex(cat({str("d"), be32(9), str("abcde")})));
+}
+
 TEST_CASE("several messages coalesce into one buffer") {
     bytes buf;
     byte_writer w(buf);

@@ -57,6 +57,8 @@ public:
             return "transaction rolled back";
         case errc::transaction_state:
             return "invalid transaction state";
+        case errc::copy_mismatch:
+            return "COPY mode and operation do not match";
         }
         return "unknown turbopg error";
     }

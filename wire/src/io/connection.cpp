@@ -117,7 +117,9 @@ asio::awaitable<std::vector<result>> connection::run(const batch& b) {
 
 asio::awaitable<std::vector<result>> connection::simple_query(std::string_view sql) {
     result_builder b;
-    co_await impl_->run(b, [&](proto::byte_writer& w) { proto::encode_query(w, sql); });
+    co_await impl_->run(
+        b, [&](proto::byte_writer& w) { proto::encode_query(w, sql); },
+        io::copy_cork(sql, io::request::cork_kind::simple));
     co_return std::move(b.results());
 }
 

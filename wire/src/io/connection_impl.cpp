@@ -139,8 +139,11 @@ std::error_code connection_impl::dispatch(const frame& f) {
     if (!head_) return make_error_code(errc::protocol_violation);
     bool done = false;
     if (auto ec = head_->response.on_message(f, done)) return ec;
+    if (f.type == msg::copy_in_response && head_->response.copy_in_refusal())
+        return refuse_copy_in(*head_);
     if (done) {
         auto* r = pop();
+        if (r->cork != request::cork_kind::none) uncork(*r);
         tx_status_ = r->response.transaction_status();
         r->done = true;
         r->wake.cancel();
@@ -163,7 +166,9 @@ void connection_impl::fail_all(std::error_code ec, const std::string& message) {
         broken_ec_ = ec;
         broken_message_ = message;
     }
+    corks_.clear();
     while (auto* r = pop()) {
+        if (r->copy_room) r->copy_room->cancel();
         r->ec = broken_ec_;
         r->message = broken_message_;
         r->done = true;
@@ -208,7 +213,7 @@ request* connection_impl::pop() {
 // ---- writing ---------------------------------------------------------------------------------
 
 void connection_impl::flush() {
-    if (writing_ || written_ >= std::min(appended_, write_limit())) return;
+    if (writing_ || (written_ >= std::min(appended_, write_limit()) && !copy_data_due())) return;
     writing_ = true;
     asio::co_spawn(get_executor(), writer_loop(shared_from_this()), asio::detached);
 }
@@ -218,6 +223,7 @@ std::uint64_t connection_impl::write_limit() const noexcept {
     // CancelRequest can only ever hit a request that asked for it.
     std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
     if (!cancelling_.empty()) limit = *std::max_element(cancelling_.begin(), cancelling_.end());
+    if (!corks_.empty()) limit = std::min(limit, corks_.front()->end);
     return limit;
 }
 
@@ -226,8 +232,19 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
     try {
         // Everything queued while a write was in flight goes out in the next single write.
         for (;;) {
+            if (broken_) break;
             auto allowed = std::min(appended_, write_limit()) - written_;
-            if (allowed == 0 || broken_) break;
+            if (allowed == 0) {
+                if (!copy_data_due()) break;
+                // At a corked request: its copy-in messages go out now, while the next batch
+                // fills behind them (the writer of copy_data waits for copy_room).
+                auto& r = *corks_.front();
+                std::swap(r.copy_data, sending_);
+                if (r.copy_room) r.copy_room->cancel();
+                co_await transport_.write(asio::buffer(sending_));
+                sending_.clear();
+                continue;
+            }
             if (allowed >= out_.size()) {
                 std::swap(out_, sending_);
             } else { // corked: send only up to the limit
@@ -247,7 +264,8 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
 // ---- requests --------------------------------------------------------------------------------
 
 asio::awaitable<request_outcome>
-connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_writer&)> write) {
+connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_writer&)> write,
+                        request::cork_kind cork) {
     request_outcome out;
     if (broken_) {
         out.ec = broken_ec_;
@@ -267,6 +285,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         co_return out;
     }
     request r(get_executor(), sink);
+    r.cork = cork;
     enqueue(r, write);
     if (query_timeout_.count() > 0) r.wake.expires_after(query_timeout_);
 
@@ -314,7 +333,10 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
     if (!out.ec) {
         out.server_error = r.response.server_error();
         if (out.server_error && discard_reason_.empty()) note_discard(*out.server_error);
-        if (!out.server_error && r.response.client_error()) out.ec = r.response.client_error();
+        if (!out.server_error && r.response.client_error()) {
+            out.ec = r.response.client_error();
+            out.message = r.response.client_message();
+        }
         out.transaction_status = r.response.transaction_status();
         if (why != stop::none && out.server_error && out.server_error->sqlstate == "57014") {
             // Our own cancel: report it as the client's timeout / cancellation.
@@ -344,6 +366,7 @@ void connection_impl::enqueue(request& r, detail::function_ref<void(byte_writer&
     r.end = appended_;
     push(r);
     ++in_flight_;
+    if (r.cork != request::cork_kind::none) corks_.push_back(&r);
     flush();
 }
 
@@ -376,8 +399,9 @@ void connection_impl::run_detached(std::string_view sql) {
 }
 
 asio::awaitable<void> connection_impl::run(ops::result_sink& sink,
-                                           detail::function_ref<void(byte_writer&)> write) {
-    (co_await submit(sink, write)).raise();
+                                           detail::function_ref<void(byte_writer&)> write,
+                                           request::cork_kind cork) {
+    (co_await submit(sink, write, cork)).raise();
 }
 
 namespace {
@@ -466,23 +490,30 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         // so every column is requested in binary, and Describe(portal) tells the sink the
         // columns.
         static constexpr std::int16_t all_binary[] = {1};
-        (co_await submit(sink, [&](byte_writer& w) {
-            encode_parse(w, "", sql, param_types);
-            bind_execute(w, "", all_binary);
-            encode_describe(w, target::portal, "");
-            encode_execute(w, "", 0);
-            encode_sync(w);
-        })).raise();
+        (co_await submit(
+             sink,
+             [&](byte_writer& w) {
+                 encode_parse(w, "", sql, param_types);
+                 bind_execute(w, "", all_binary);
+                 encode_describe(w, target::portal, "");
+                 encode_execute(w, "", 0);
+                 encode_sync(w);
+             },
+             copy_cork(sql, request::cork_kind::extended)))
+            .raise();
         co_return;
     }
     for (int attempt = 0;; ++attempt) {
         auto stmt = co_await prepare(sql, param_types);
         sink.on_columns(stmt->columns);
-        auto out = co_await submit(sink, [&](byte_writer& w) {
-            bind_execute(w, stmt->name, stmt->result_formats);
-            encode_execute(w, "", 0);
-            encode_sync(w);
-        });
+        auto out = co_await submit(
+            sink,
+            [&](byte_writer& w) {
+                bind_execute(w, stmt->name, stmt->result_formats);
+                encode_execute(w, "", 0);
+                encode_sync(w);
+            },
+            copy_cork(sql, request::cork_kind::extended));
         if (out.server_error &&
             (is_invalidated_plan(*out.server_error) || out.server_error->sqlstate == "26000")) {
             // The server dropped or invalidated our statement (schema change, DISCARD ALL):

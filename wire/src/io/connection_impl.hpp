@@ -18,6 +18,7 @@
 #include <asio/awaitable.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,6 +33,12 @@ struct cancel_target {
     std::uint16_t port = 0;
     bool unix_socket = false;
 };
+
+struct copy_in_state;
+
+// How to cork a request running `sql`: only a statement that mentions COPY can put the server
+// into copy-in mode (a false positive costs that request's pipelining, nothing else).
+request::cork_kind copy_cork(std::string_view sql, request::cork_kind kind) noexcept;
 
 struct connection_options {
     std::size_t statement_cache_size = 256;
@@ -60,9 +67,25 @@ public:
     asio::awaitable<void> startup(ops::startup_settings settings);
 
     // Appends a request's messages (they must end with Sync or be a Query) and waits for its
-    // response. Throws `error` for server errors, client errors and a broken connection.
+    // response. Throws `error` for server errors, client errors and a broken connection. A
+    // request that may run COPY FROM STDIN must be corked (see copy_cork).
     asio::awaitable<void> run(ops::result_sink& sink,
-                              detail::function_ref<void(proto::byte_writer&)> write);
+                              detail::function_ref<void(proto::byte_writer&)> write,
+                              request::cork_kind cork = request::cork_kind::none);
+
+    // ---- COPY (io/copy_in.cpp) ------------------------------------------------------------
+    // Sends `sql` (a simple Query, corked) and waits until the server entered copy-in mode;
+    // throws errc::copy_mismatch (after the statement ran) when it did not.
+    asio::awaitable<std::shared_ptr<copy_in_state>> start_copy_in(std::string_view sql);
+    // Appends `data` to the COPY as CopyData; waits while a full buffer is being written.
+    asio::awaitable<void> copy_in_write(copy_in_state& c, proto::byte_view data);
+    // Sends CopyDone and returns the rows of the command tag.
+    asio::awaitable<std::uint64_t> copy_in_finish(copy_in_state& c);
+    // Sends CopyFail and waits for the server to end the COPY.
+    asio::awaitable<void> copy_in_abort(copy_in_state& c, std::string_view reason);
+    // For a writer going away unfinished: sends CopyFail and keeps `c` alive until the server
+    // answered.
+    void copy_in_abandon(std::shared_ptr<copy_in_state> c) noexcept;
 
     // Prepares `sql` (cached), or returns the cached description.
     asio::awaitable<std::shared_ptr<const ops::statement_description>>
@@ -150,7 +173,17 @@ public:
 
 private:
     asio::awaitable<request_outcome> submit(ops::result_sink& sink,
-                                            detail::function_ref<void(proto::byte_writer&)> write);
+                                            detail::function_ref<void(proto::byte_writer&)> write,
+                                            request::cork_kind cork = request::cork_kind::none);
+    // Corked requests: the writer stops at the first one's end; its copy_data goes out there.
+    bool copy_data_due() const noexcept {
+        return !corks_.empty() && written_ == corks_.front()->end &&
+               !corks_.front()->copy_data.empty();
+    }
+    void uncork(request& r);
+    // The server entered copy-in mode for a request that does not stream COPY data: answer with
+    // CopyFail (and a Sync for the extended protocol, whose own Sync the COPY swallowed).
+    std::error_code refuse_copy_in(request& r);
     asio::awaitable<proto::frame> read_frame();
     asio::awaitable<void> reader_loop(std::shared_ptr<connection_impl> self);
     asio::awaitable<void> writer_loop(std::shared_ptr<connection_impl> self);
@@ -159,8 +192,8 @@ private:
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
     void fail_all(std::error_code ec, const std::string& message);
-    // Appends r's messages to the output (after pending Close messages) and queues r for its
-    // response; appends nothing when `write` throws.
+    // Appends r's messages to the output (after pending Close messages), queues r for its
+    // response (and its cork) and wakes the writer; appends nothing when `write` throws.
     void enqueue(request& r, detail::function_ref<void(proto::byte_writer&)> write);
     void release_slot();
     void note_discard(const server_diagnostics& d);
@@ -175,6 +208,7 @@ private:
     std::uint64_t appended_ = 0;            // bytes queued by requests since the connection started
     std::uint64_t written_ = 0;             // bytes handed to the transport
     std::vector<std::uint64_t> cancelling_; // `end` of each request being cancelled
+    std::deque<request*> corks_;            // corked requests in flight, oldest first
     std::chrono::milliseconds query_timeout_{0};
     std::size_t in_flight_ = 0;
     std::size_t max_in_flight_ = 4096;

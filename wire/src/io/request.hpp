@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ops/query_response.hpp"
+#include "proto/bytes.hpp"
 
 #include <asio/steady_timer.hpp>
 
@@ -28,6 +29,14 @@ struct request {
     bool wants_cancel = false; // timed out or cancelled: send a CancelRequest when at the head
     std::uint64_t end = 0;     // connection byte count at the end of this request's messages
     request* next = nullptr;   // FIFO of requests awaiting responses
+
+    // A request that may put the server into copy-in mode is corked: until it completes, nothing
+    // queued after it is written, since the server would take those messages for part of the
+    // COPY (protocol docs, "COPY Operations"). Its copy-in messages (CopyData, CopyDone,
+    // CopyFail) wait in `copy_data` and are written at the cork, i.e. right after `end`.
+    enum class cork_kind : std::uint8_t { none, simple, extended } cork = cork_kind::none;
+    proto::bytes copy_data;
+    asio::steady_timer* copy_room = nullptr; // cancelled whenever the writer takes copy_data
 };
 
 } // namespace turbopg::wire::io

@@ -1,5 +1,7 @@
 #include "ops/query_response.hpp"
 
+#include <utility>
+
 namespace turbopg::wire::ops {
 
 using namespace proto;
@@ -10,6 +12,9 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
     // ReadyForQuery may follow (protocol docs, "Extended Query"; for a simple query the error
     // also ends the whole query string).
     if (server_error_ && f.type != msg::ready_for_query)
+        return make_error_code(errc::protocol_violation);
+    if (copy_ == copy_state::copy_out && f.type != msg::copy_data && f.type != msg::copy_done &&
+        f.type != msg::error_response)
         return make_error_code(errc::protocol_violation);
 
     switch (f.type) {
@@ -39,6 +44,7 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
     case msg::command_complete: {
         command_complete c;
         if (auto ec = parse(f.body, c)) return ec;
+        copy_ = copy_state::none; // a COPY FROM STDIN ends here
         sink_.on_command_complete(c.tag);
         return {};
     }
@@ -50,9 +56,18 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
         if (auto ec = expect_empty(f.body)) return ec;
         sink_.on_portal_suspended();
         return {};
+    case msg::copy_in_response:
+    case msg::copy_out_response:
+    case msg::copy_data:
+    case msg::copy_done:
+        return on_copy_message(f);
     case msg::error_response: {
         server_diagnostics d;
         if (auto ec = parse_diagnostics(f.body, d)) return ec;
+        copy_ = copy_state::none;
+        // The error our own CopyFail provoked is the expected end of a refused COPY FROM STDIN:
+        // the refusal (client_error) is what the request reports.
+        if (std::exchange(copy_in_refusal_, nullptr)) return {};
         server_error_ = std::move(d);
         return {};
     }
@@ -65,6 +80,46 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
     }
     default:
         return make_error_code(errc::protocol_violation);
+    }
+}
+
+std::error_code query_response::on_copy_message(const frame& f) {
+    switch (f.type) {
+    case msg::copy_in_response:
+    case msg::copy_out_response: {
+        if (copy_ != copy_state::none) return make_error_code(errc::protocol_violation);
+        copy_response r;
+        if (auto ec = parse(f.body, r)) return ec;
+        if (f.type == msg::copy_in_response) {
+            copy_ = copy_state::copy_in;
+            if (auto* refusal = sink_.on_copy_in(r.format, r.column_formats)) {
+                copy_in_refusal_ = refusal;
+                if (!client_error_) {
+                    client_error_ = make_error_code(errc::copy_mismatch);
+                    client_message_ = refusal;
+                }
+            }
+        } else {
+            copy_ = copy_state::copy_out;
+            auto* refusal = sink_.on_copy_out(r.format, r.column_formats);
+            copy_refused_ = refusal != nullptr;
+            if (refusal && !client_error_) {
+                client_error_ = make_error_code(errc::copy_mismatch);
+                client_message_ = refusal;
+            }
+        }
+        return {};
+    }
+    case msg::copy_data:
+        if (copy_ != copy_state::copy_out) return make_error_code(errc::protocol_violation);
+        if (copy_refused_ || client_error_) return {}; // drain: the request already failed
+        client_error_ = sink_.on_copy_data(f.body);
+        return {};
+    default: // CopyDone
+        if (copy_ != copy_state::copy_out) return make_error_code(errc::protocol_violation);
+        copy_ = copy_state::none;
+        copy_refused_ = false;
+        return expect_empty(f.body);
     }
 }
 

@@ -37,6 +37,11 @@ public:
     const std::optional<server_diagnostics>& server_error() const noexcept { return server_error_; }
     // The first client-side error raised by the sink (type mismatch, unexpected NULL, ...).
     std::error_code client_error() const noexcept { return client_error_; }
+    // What the request's own refusal of a COPY said (empty otherwise), for client_error().
+    const char* client_message() const noexcept { return client_message_; }
+    // Set when the server entered copy-in mode for a sink that does not stream COPY data: the
+    // connection must answer with CopyFail(copy_in_refusal()) (protocol docs, "COPY Operations").
+    const char* copy_in_refusal() const noexcept { return copy_in_refusal_; }
     // The transaction status from the final ReadyForQuery ('I', 'T' or 'E').
     char transaction_status() const noexcept { return tx_status_; }
 
@@ -48,6 +53,14 @@ private:
     std::vector<proto::column_description> columns_;
     std::vector<proto::field_slice> fields_;
     char tx_status_ = 'I';
+    const char* client_message_ = "";
+    const char* copy_in_refusal_ = nullptr;
+    // Inside a COPY: copy_out while CopyData may come (drained when refused), copy_in while the
+    // server waits for our data.
+    enum class copy_state : std::uint8_t { none, copy_out, copy_in } copy_ = copy_state::none;
+    bool copy_refused_ = false;
+
+    std::error_code on_copy_message(const proto::frame& f);
 };
 
 } // namespace turbopg::wire::ops

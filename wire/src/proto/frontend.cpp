@@ -125,6 +125,16 @@ void encode_copy_data(byte_writer& w, byte_view data) {
     message(w, 'd', [&] { w.put_bytes(data); });
 }
 
+void append_copy_data(bytes& buffer, byte_view data) {
+    if (buffer.empty()) {
+        byte_writer w(buffer);
+        encode_copy_data(w, data);
+        return;
+    }
+    buffer.insert(buffer.end(), data.begin(), data.end());
+    store_be(buffer.data() + 1, static_cast<std::uint32_t>(buffer.size() - 1));
+}
+
 void encode_copy_done(byte_writer& w) {
     message(w, 'c', [] {});
 }

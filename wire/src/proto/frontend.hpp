@@ -56,6 +56,9 @@ void encode_close(byte_writer& w, target t, std::string_view name);
 void encode_sync(byte_writer& w);
 void encode_flush(byte_writer& w);
 void encode_copy_data(byte_writer& w, byte_view data);
+// Grows the CopyData message that `buffer` holds by `data` (one message header for many small
+// writes), or starts one in an empty buffer. `buffer` must hold nothing but that message.
+void append_copy_data(bytes& buffer, byte_view data);
 void encode_copy_done(byte_writer& w);
 void encode_copy_fail(byte_writer& w, std::string_view reason);
 void encode_terminate(byte_writer& w);

@@ -26,6 +26,7 @@
 
 #include <turbopg/wire/codec.hpp>
 #include <turbopg/wire/config.hpp>
+#include <turbopg/wire/copy.hpp>
 #include <turbopg/wire/detail/function_ref.hpp>
 #include <turbopg/wire/error.hpp>
 #include <turbopg/wire/export.hpp>
@@ -319,6 +320,56 @@ public:
     // transaction unless the statements manage their own.
     asio::awaitable<std::vector<result>> simple_query(std::string_view sql);
 
+    // ---- COPY (protocol docs, "COPY Operations") ------------------------------------------
+    // COPY runs as a simple Query (it takes no parameters). simple_query, query and execute
+    // refuse COPY FROM STDIN (answered with CopyFail) and COPY TO STDOUT (its data drained)
+    // with errc::copy_mismatch, leaving the connection usable.
+
+    // Starts `sql`, a COPY ... FROM STDIN in any format, and completes with its writer
+    // (copy.hpp) once the server is ready for the data. Until the writer ends the COPY, other
+    // requests on this connection wait. Throws the server's error, or errc::copy_mismatch when
+    // the statement is not a COPY FROM STDIN (it has run then). Cancellation: throws
+    // errc::cancelled; the COPY is failed as soon as the server starts it.
+    asio::awaitable<copy_writer> copy_in(std::string_view sql);
+
+    // The same for COPY ... FROM STDIN (FORMAT binary) of rows of Ts (std::optional = NULL),
+    // written with copy_row_writer::write_row. Throws errc::copy_mismatch (after failing the
+    // COPY) unless the COPY is binary with sizeof...(Ts) columns. Binary COPY carries no type
+    // OIDs: a value of the wrong type is rejected by the server (22P03, 08P01, ...).
+    template <class... Ts>
+    asio::awaitable<copy_row_writer<Ts...>> copy_in_rows(std::string_view sql) {
+        auto w = co_await copy_in(sql);
+        if (auto problem = detail::copy_rows_problem(w, sizeof...(Ts)); !problem.empty()) {
+            co_await w.abort(problem);
+            throw error(make_error_code(errc::copy_mismatch), problem);
+        }
+        co_return copy_row_writer<Ts...>(std::move(w));
+    }
+
+    // Runs `sql`, a COPY ... TO STDOUT in any format, calling `f(std::span<const std::byte>)`
+    // with each CopyData as it arrives (one row each in text and CSV; constant memory).
+    // Completes with the rows copied. An exception from `f` is rethrown once the rest of the
+    // data has been drained; errc::copy_mismatch when the statement is not a COPY TO STDOUT.
+    // Cancellation and timeouts as for query().
+    template <class F>
+    asio::awaitable<std::uint64_t> copy_out(std::string_view sql, F&& f) {
+        co_return co_await copy_out_erased(sql, f);
+    }
+
+    // The same for COPY ... TO STDOUT (FORMAT binary): each tuple decoded into Row (a
+    // std::tuple or an aggregate, members in column order) and passed to `f(Row&&)`. Binary
+    // COPY has no type OIDs, so each value is read as its member's codec type (int8 for
+    // std::int64_t, text for std::string, ...): a value of another size is errc::invalid_value
+    // naming the field, but one of the same size and another type is not detected.
+    template <class Row, class F>
+    asio::awaitable<std::uint64_t> copy_out_rows(std::string_view sql, F&& f) {
+        detail::copy_row_reader<Row, std::remove_reference_t<F>> reader(f);
+        auto rows =
+            co_await copy_out(sql, [&](std::span<const std::byte> chunk) { reader.feed(chunk); });
+        reader.finish();
+        co_return rows;
+    }
+
     // Sends a CancelRequest for whatever this connection is running now; the cancelled query
     // fails with SQLSTATE 57014, the connection stays usable.
     asio::awaitable<void> cancel();
@@ -395,6 +446,9 @@ private:
             std::forward<CompletionToken>(token));
     }
 
+    asio::awaitable<std::uint64_t>
+    copy_out_erased(std::string_view sql,
+                    detail::function_ref<void(std::span<const std::byte>)> on_data);
     asio::awaitable<prepared_statement> prepare_erased(std::string_view sql,
                                                        std::span<const oid_t> types);
     asio::awaitable<void> run_prepared_erased(const prepared_statement& s,

@@ -41,6 +41,8 @@ enum class errc : int {
     wrong_session_attrs,      // no host matched target_session_attrs
     transaction_rolled_back,  // COMMIT found the transaction failed and rolled it back instead
     transaction_state,        // a transaction call that the session's state does not allow
+    copy_mismatch,            // COPY FROM STDIN / TO STDOUT run by an operation not made for it
+                              // (or copy_in / copy_out given a statement that is not one)
 };
 
 TURBOPG_WIRE_API const std::error_category& client_category() noexcept;

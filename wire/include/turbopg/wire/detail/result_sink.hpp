@@ -46,6 +46,23 @@ public:
     virtual void on_command_complete(std::string_view /*tag*/) {}
     virtual void on_empty_query() {}
     virtual void on_portal_suspended() {}
+
+    // COPY (protocol docs, "COPY Operations"). CopyInResponse: return nullptr when the sink
+    // streams the data in (connection::copy_in), else the reason to send in CopyFail; the request
+    // then fails with errc::copy_mismatch and that reason.
+    virtual const char* on_copy_in(std::int8_t /*format*/,
+                                   std::span<const std::int16_t> /*column_formats*/) {
+        return "COPY FROM STDIN needs connection::copy_in";
+    }
+    // CopyOutResponse: return nullptr to receive the CopyData, else the error message: the data
+    // is then drained and the request fails with errc::copy_mismatch.
+    virtual const char* on_copy_out(std::int8_t /*format*/,
+                                    std::span<const std::int16_t> /*column_formats*/) {
+        return "COPY TO STDOUT needs connection::copy_out";
+    }
+    // One CopyData of a COPY TO STDOUT (one row in text and CSV); the view is valid only during
+    // the call. An error fails the request, whose remaining data is drained.
+    virtual std::error_code on_copy_data(std::span<const std::byte>) { return {}; }
 };
 
 } // namespace turbopg::wire::detail
