@@ -25,10 +25,6 @@ namespace {
 
 constexpr std::int64_t million = 1'000'000;
 
-awaitable<connection> connect_test() {
-    co_return co_await connection::connect(co_await asio::this_coro::executor, test_url());
-}
-
 awaitable<void> make_table(connection& c, const char* name) {
     co_await c.execute(std::string("drop table if exists ") + name);
     co_await c.execute(std::string("create table ") + name +
