@@ -60,7 +60,10 @@ std::string format_line(std::string_view workload, const measurement& m) {
 
 void block_on(asio::io_context& io, asio::awaitable<void> a) {
     std::exception_ptr failure;
-    asio::co_spawn(io, std::move(a), [&](std::exception_ptr e) { failure = e; });
+    asio::co_spawn(io, std::move(a), [&](std::exception_ptr e) {
+        failure = e;
+        io.stop();
+    });
     io.restart();
     io.run();
     if (failure) std::rethrow_exception(failure);
@@ -69,9 +72,11 @@ void block_on(asio::io_context& io, asio::awaitable<void> a) {
 void run_workers(asio::io_context& io, std::size_t n,
                  const std::function<asio::awaitable<void>(std::size_t)>& worker) {
     std::exception_ptr failure;
+    std::size_t running = n;
     for (std::size_t k = 0; k < n; ++k)
         asio::co_spawn(io, worker(k), [&](std::exception_ptr e) {
             if (e && !failure) failure = e;
+            if (--running == 0) io.stop();
         });
     io.restart();
     io.run();

@@ -55,7 +55,8 @@ inline std::int32_t param_of(long i) {
     return static_cast<std::int32_t>(i * 7919L % 1000003L);
 }
 
-// Runs `a` on `io` until it completes; returns its value or rethrows its exception.
+// Runs `a` on `io` until it completes; returns its value or rethrows its exception. Work that
+// remains (a connection's reader) is left for the next call.
 template <class T>
 T block_on(asio::io_context& io, asio::awaitable<T> a) {
     std::optional<T> value;
@@ -63,6 +64,7 @@ T block_on(asio::io_context& io, asio::awaitable<T> a) {
     asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T v) {
         failure = e;
         if (!e) value.emplace(std::move(v));
+        io.stop(); // a connection keeps reading in the background: run() would not return
     });
     io.restart();
     io.run();
