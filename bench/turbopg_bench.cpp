@@ -1,0 +1,85 @@
+// turbopg-bench <workload> <url> [ops]: runs one workload of issue 6 with turbopg and prints
+// its line (see meson.build). `turbopg-bench --list` prints each workload with its default ops
+// and whether turbopg can run it yet ("ready" or "not-yet: <why>").
+//
+// Exit status: 0 done, 1 failed (query error or wrong value), 2 usage, 3 not available yet.
+#include "workloads.hpp"
+
+#include <turbopg/wire/error.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace turbopg::bench;
+
+struct workload {
+    std::string_view name;
+    long default_ops;
+    measurement (*run)(const workload_args&); // null while turbopg cannot run it
+    std::string_view missing;                 // why not, when run is null
+};
+
+constexpr std::array workloads{
+    workload{"point-seq", 20'000, point_seq, {}},
+    workload{"point-pipe", 200'000, point_pipe, {}},
+    workload{"point-batch", 200'000, point_batch, {}},
+    workload{"rows", 1'000'000, rows, {}},
+    workload{"copy-in", 1'000'000, nullptr, "needs COPY (not merged yet)"},
+    workload{"insert-batch", 100'000, insert_batch, {}},
+    workload{"pool-8", 200'000, nullptr, "needs the connection pool (not merged yet)"},
+};
+
+int usage() {
+    std::fputs("usage: turbopg-bench <workload> <url> [ops]\n"
+               "       turbopg-bench --list\n",
+               stderr);
+    return 2;
+}
+
+int list() {
+    for (const auto& w : workloads)
+        std::printf(
+            "%.*s %ld %s%.*s\n", static_cast<int>(w.name.size()), w.name.data(), w.default_ops,
+            w.run ? "ready" : "not-yet: ", static_cast<int>(w.missing.size()), w.missing.data());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 2 && std::string_view(argv[1]) == "--list") return list();
+    if (argc < 3 || argc > 4) return usage();
+    const std::string_view name = argv[1];
+    const workload* w = nullptr;
+    for (const auto& candidate : workloads)
+        if (candidate.name == name) w = &candidate;
+    if (w == nullptr) {
+        std::fprintf(stderr, "turbopg-bench: unknown workload %s\n", argv[1]);
+        return usage();
+    }
+    if (w->run == nullptr) {
+        std::fprintf(stderr, "turbopg-bench: %s is not available yet: %.*s\n", argv[1],
+                     static_cast<int>(w->missing.size()), w->missing.data());
+        return 3;
+    }
+    workload_args args{argv[2], w->default_ops};
+    if (argc == 4) {
+        char* end = nullptr;
+        args.ops = std::strtol(argv[3], &end, 10);
+        if (*end != '\0' || args.ops <= 0) return usage();
+    }
+    try {
+        auto m = w->run(args);
+        std::printf("%s\n", format_line(w->name, m).c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "turbopg-bench: %s failed: %s\n", argv[1], e.what());
+        return 1;
+    }
+}

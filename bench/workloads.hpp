@@ -1,0 +1,24 @@
+// The turbopg side of each workload of issue 6. Each one connects, prepares, runs its timed
+// section and returns what it measured; it throws (turbopg::wire::error, check_failed) when a
+// query fails or a value read back is wrong.
+#pragma once
+
+#include "harness.hpp"
+
+namespace turbopg::bench {
+
+// 20,000 sequential round trips of the prepared `SELECT $1::int4`.
+measurement point_seq(const workload_args& a);
+// The same query on one connection from 256 coroutines: up to 256 in flight, each query its own
+// request with its own Sync.
+measurement point_pipe(const workload_args& a);
+// The same query in batches of 32 under one Sync, 8 batches (256 queries) in flight.
+measurement point_batch(const workload_args& a);
+// `SELECT id, name, score, created, flag FROM bench_rows` streamed into a struct, every value
+// decoded (binary) and summed into the checksum load.sql prints.
+measurement rows(const workload_args& a);
+// Single-row parameterized INSERTs into bench_in inside one transaction, in batches of 32 per
+// Sync, 8 batches in flight.
+measurement insert_batch(const workload_args& a);
+
+} // namespace turbopg::bench
