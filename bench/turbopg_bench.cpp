@@ -1,8 +1,7 @@
 // turbopg-bench <workload> <url> [ops]: runs one workload of issue 6 with turbopg and prints
-// its line (see meson.build). `turbopg-bench --list` prints each workload with its default ops
-// and whether turbopg can run it yet ("ready" or "not-yet: <why>").
+// its line (see meson.build). `turbopg-bench --list` prints each workload with its default ops.
 //
-// Exit status: 0 done, 1 failed (query error or wrong value), 2 usage, 3 not available yet.
+// Exit status: 0 done, 1 failed (query error or wrong value), 2 usage.
 #include "workloads.hpp"
 
 #include <turbopg/wire/error.hpp>
@@ -21,18 +20,14 @@ using namespace turbopg::bench;
 struct workload {
     std::string_view name;
     long default_ops;
-    measurement (*run)(const workload_args&); // null while turbopg cannot run it
-    std::string_view missing;                 // why not, when run is null
+    measurement (*run)(const workload_args&);
 };
 
 constexpr std::array workloads{
-    workload{"point-seq", 20'000, point_seq, {}},
-    workload{"point-pipe", 200'000, point_pipe, {}},
-    workload{"point-batch", 200'000, point_batch, {}},
-    workload{"rows", 1'000'000, rows, {}},
-    workload{"copy-in", 1'000'000, nullptr, "needs COPY (not merged yet)"},
-    workload{"insert-batch", 100'000, insert_batch, {}},
-    workload{"pool-8", 200'000, nullptr, "needs the connection pool (not merged yet)"},
+    workload{"point-seq", 20'000, point_seq},      workload{"point-pipe", 200'000, point_pipe},
+    workload{"point-batch", 200'000, point_batch}, workload{"rows", 1'000'000, rows},
+    workload{"copy-in", 1'000'000, copy_in},       workload{"insert-batch", 100'000, insert_batch},
+    workload{"pool-8", 200'000, pool_8},
 };
 
 int usage() {
@@ -44,9 +39,7 @@ int usage() {
 
 int list() {
     for (const auto& w : workloads)
-        std::printf(
-            "%.*s %ld %s%.*s\n", static_cast<int>(w.name.size()), w.name.data(), w.default_ops,
-            w.run ? "ready" : "not-yet: ", static_cast<int>(w.missing.size()), w.missing.data());
+        std::printf("%.*s %ld\n", static_cast<int>(w.name.size()), w.name.data(), w.default_ops);
     return 0;
 }
 
@@ -62,11 +55,6 @@ int main(int argc, char** argv) {
     if (w == nullptr) {
         std::fprintf(stderr, "turbopg-bench: unknown workload %s\n", argv[1]);
         return usage();
-    }
-    if (w->run == nullptr) {
-        std::fprintf(stderr, "turbopg-bench: %s is not available yet: %.*s\n", argv[1],
-                     static_cast<int>(w->missing.size()), w->missing.data());
-        return 3;
     }
     workload_args args{argv[2], w->default_ops};
     if (argc == 4) {

@@ -17,6 +17,10 @@ measurement point_batch(const workload_args& a);
 // `SELECT id, name, score, created, flag FROM bench_rows` streamed into a struct, every value
 // decoded (binary) and summed into the checksum load.sql prints.
 measurement rows(const workload_args& a);
+// Rows into bench_in through binary COPY (copy_in_rows), in one COPY.
+measurement copy_in(const workload_args& a);
+// Point selects run on a pool of 8 connections by 8 workers (one query in flight on each).
+measurement pool_8(const workload_args& a);
 // Single-row parameterized INSERTs into bench_in inside one transaction, in batches of 32 per
 // Sync, 8 batches in flight.
 measurement insert_batch(const workload_args& a);

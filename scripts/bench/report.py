@@ -30,7 +30,6 @@ def summarize(runs, allocs, meta):
                     if good else None}
             t, lq = entry["turbopg"]["ops_per_s"], entry["libpq"]["ops_per_s"]
             entry["ratio"] = t / lq if t and lq else None
-            entry["not_yet"] = meta["not_yet"].get(w)
             a = allocs.get(w, {})
             entry["turbopg"]["allocs_per_op"] = a.get("allocs_per_op")
             out.append(entry)
@@ -55,13 +54,10 @@ def table(summary, meta):
             if e["placement"] != pl:
                 continue
             t, lq = e["turbopg"], e["libpq"]
-            if e["not_yet"]:
-                tcell, ratio, tcpu, allocs = "not yet", "-", "-", "-"
-            else:
-                tcell = _num(t["ops_per_s"], ",.0f")
-                ratio = "-" if e["ratio"] is None else f"{e['ratio']:.2f}x"
-                tcpu = _num(t["cpu_us_per_op"], ".2f")
-                allocs = _num(t["allocs_per_op"], ".2f")
+            tcell = _num(t["ops_per_s"], ",.0f")
+            ratio = "-" if e["ratio"] is None else f"{e['ratio']:.2f}x"
+            tcpu = _num(t["cpu_us_per_op"], ".2f")
+            allocs = _num(t["allocs_per_op"], ".2f")
             rows.append((e["workload"], f"{e['ops']:,}", tcell, _num(lq["ops_per_s"], ",.0f"),
                          ratio, tcpu, _num(lq["cpu_us_per_op"], ".2f"), allocs))
         widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
@@ -69,16 +65,12 @@ def table(summary, meta):
         lines.append(fmt.format(*head))
         lines.append(fmt.format(*("-" * w for w in widths)))
         lines.extend(fmt.format(*r) for r in rows)
-    not_yet = meta["not_yet"]
-    if not_yet:
-        lines.append("")
-        lines.extend(f"not yet for turbopg: {w}: {why}" for w, why in not_yet.items())
     return "\n".join(lines)
 
 
 def svg(summary, meta):
     """Horizontal bars of turbopg/libpq throughput per workload, one bar per placement."""
-    workloads = [w for w in meta["workloads"] if w not in meta["not_yet"]]
+    workloads = meta["workloads"]
     placements = meta["placements"]
     ratios = [e["ratio"] for e in summary if e["ratio"] is not None]
     top = max([2.0] + [r * 1.1 for r in ratios])
@@ -111,8 +103,5 @@ def svg(summary, meta):
     out.append(f'<line x1="{x(1):.1f}" y1="{head - 4}" x2="{x(1):.1f}" y2="{bottom}" '
                f'stroke="#444" stroke-dasharray="4 3"/>')
     out.append(f'<text x="{x(1):.1f}" y="{bottom + 14}" text-anchor="middle">1.0x = libpq</text>')
-    if meta["not_yet"]:
-        out.append(f'<text x="{left}" y="{bottom + 30}">not yet for turbopg: '
-                   f'{html.escape(", ".join(meta["not_yet"]))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

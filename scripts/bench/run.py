@@ -146,15 +146,11 @@ def verify(rec, workload, url, rows_check):
         rec["verify"] = "ok" if got == want else f"bench_in {got} != {want}"
 
 
-def turbopg_ready(bin_dir):
-    """workload -> None when turbopg-bench runs it, else why not."""
+def default_ops(bin_dir):
+    """workload -> its default number of ops, as turbopg-bench --list tells."""
     out = subprocess.run([os.path.join(bin_dir, "turbopg-bench"), "--list"], capture_output=True,
                          text=True, check=True).stdout
-    ready = {}
-    for line in out.splitlines():
-        name, default_ops, status = line.split(" ", 2)
-        ready[name] = (int(default_ops), None if status == "ready" else status[len("not-yet: "):])
-    return ready
+    return {name: int(ops) for name, ops in (line.split(" ") for line in out.splitlines())}
 
 
 def main():
@@ -172,11 +168,11 @@ def main():
     ap.add_argument("--no-allocs", action="store_true", help="skip the allocation-count pass")
     a = ap.parse_args()
 
-    ready = turbopg_ready(a.bin)
-    workloads = a.workloads.split(",") if a.workloads else list(ready)
+    defaults = default_ops(a.bin)
+    workloads = a.workloads.split(",") if a.workloads else list(defaults)
     for w in workloads:
-        if w not in ready:
-            raise SystemExit(f"bench: unknown workload {w} (known: {', '.join(ready)})")
+        if w not in defaults:
+            raise SystemExit(f"bench: unknown workload {w} (known: {', '.join(defaults)})")
     default_placements = "split,same" if a.pgdata else "free"
     placements = (a.placements or default_placements).split(",")
     for p in placements:
@@ -188,7 +184,7 @@ def main():
             say(f"{p}: the server is not ours to pin (no --pgdata): only the client is pinned")
     if a.reps < 1 or a.scale <= 0:
         raise SystemExit("bench: --reps must be >= 1 and --scale > 0")
-    ops = {w: max(1, round(ready[w][0] * a.scale)) for w in workloads}
+    ops = {w: max(1, round(defaults[w] * a.scale)) for w in workloads}
     binaries = {"turbopg": os.path.join(a.bin, "turbopg-bench"),
                 "libpq": os.path.join(a.bin, "libpq-bench")}
     peers = [p for p in PEERS if os.access(binaries[p], os.X_OK)]
@@ -198,8 +194,7 @@ def main():
     rows_check = ensure_data(a.url, ops["rows"], a.load_sql) if "rows" in workloads else None
     runs = []
     plan = [(rep, pl, w, peer) for rep in range(1, a.reps + 1) for pl in placements
-            for w in workloads for peer in peers
-            if not (peer == "turbopg" and ready[w][1])]
+            for w in workloads for peer in peers]
     width = len(str(len(plan)))
     pinned = None
     try:
@@ -224,8 +219,6 @@ def main():
         alloc_bin = os.path.join(a.bin, "turbopg-bench-allocs")
         if not a.no_allocs and os.access(alloc_bin, os.X_OK):
             for w in workloads:
-                if ready[w][1]:
-                    continue
                 say(f"counting allocations: {w}")
                 rec = run_one(alloc_bin, w, a.url, ops[w], None)
                 allocs[w] = rec
@@ -236,7 +229,6 @@ def main():
     meta = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "host": os.uname().nodename, "cpus": os.cpu_count(), "reps": a.reps,
             "scale": a.scale, "ops": ops, "placements": placements, "workloads": workloads,
-            "not_yet": {w: ready[w][1] for w in workloads if ready[w][1]},
             "server_pinned": bool(a.pgdata), "git": git_describe()}
     summary = report.summarize(runs, allocs, meta)
     os.makedirs(a.out, exist_ok=True)
