@@ -104,6 +104,27 @@ inline constexpr std::string_view duration_name<std::chrono::hours> = "std::chro
 inline constexpr std::string_view name_sys_time = "std::chrono::sys_time<";
 inline constexpr std::string_view name_local_time = "std::chrono::local_time<";
 
+// The column type a clock's time points map to: sys_time is an instant (timestamptz),
+// local_time a wall-clock reading without a zone (timestamp).
+template <class Clock>
+struct timestamp_column;
+template <>
+struct timestamp_column<std::chrono::system_clock> {
+    static constexpr const std::string_view& name = name_sys_time;
+    static constexpr oid_t type_oid = oid::timestamptz;
+    static constexpr oid_t array_oid = oid::timestamptz_array;
+};
+template <>
+struct timestamp_column<std::chrono::local_t> {
+    static constexpr const std::string_view& name = name_local_time;
+    static constexpr oid_t type_oid = oid::timestamp;
+    static constexpr oid_t array_oid = oid::timestamp_array;
+};
+template <class Clock>
+concept timestamp_clock = requires {
+    timestamp_column<Clock>::type_oid;
+};
+
 // timestamp and timestamptz share a format; the clock only decides the column type.
 template <class TP>
 std::error_code encode_timestamp(TP tp, bytes& out) {
@@ -226,37 +247,19 @@ struct codec<time_of_day> {
     }
 };
 
-template <detail::timestamp_duration D>
-struct codec<std::chrono::time_point<std::chrono::system_clock, D>> {
-    using value_type = std::chrono::time_point<std::chrono::system_clock, D>;
+template <detail::timestamp_clock Clock, detail::timestamp_duration D>
+struct codec<std::chrono::time_point<Clock, D>> {
+    using value_type = std::chrono::time_point<Clock, D>;
+    using column = detail::timestamp_column<Clock>;
     static constexpr std::string_view name =
-        detail::join_names<detail::name_sys_time, detail::duration_name<D>,
-                           detail::name_close>::value;
-    static constexpr oid_t type_oid = oid::timestamptz;
-    static constexpr oid_t array_oid = oid::timestamptz_array;
+        detail::join_names<column::name, detail::duration_name<D>, detail::name_close>::value;
+    static constexpr oid_t type_oid = column::type_oid;
+    static constexpr oid_t array_oid = column::array_oid;
 
     static std::error_code encode(value_type v, bytes& out) {
         return detail::encode_timestamp(v, out);
     }
-    static bool accepts(oid_t type) noexcept { return type == oid::timestamptz; }
-    static std::error_code decode(byte_view in, oid_t, value_type& out) noexcept {
-        return detail::decode_timestamp(in, out);
-    }
-};
-
-template <detail::timestamp_duration D>
-struct codec<std::chrono::time_point<std::chrono::local_t, D>> {
-    using value_type = std::chrono::time_point<std::chrono::local_t, D>;
-    static constexpr std::string_view name =
-        detail::join_names<detail::name_local_time, detail::duration_name<D>,
-                           detail::name_close>::value;
-    static constexpr oid_t type_oid = oid::timestamp;
-    static constexpr oid_t array_oid = oid::timestamp_array;
-
-    static std::error_code encode(value_type v, bytes& out) {
-        return detail::encode_timestamp(v, out);
-    }
-    static bool accepts(oid_t type) noexcept { return type == oid::timestamp; }
+    static bool accepts(oid_t type) noexcept { return type == type_oid; }
     static std::error_code decode(byte_view in, oid_t, value_type& out) noexcept {
         return detail::decode_timestamp(in, out);
     }
