@@ -1,5 +1,7 @@
 #include "config/conninfo.hpp"
 
+#include "common/hex.hpp"
+
 #include <turbopg/wire/error.hpp>
 
 #include <algorithm>
@@ -238,13 +240,6 @@ raw_settings parse_uri(std::string_view uri, std::size_t prefix_len) {
     return out;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 } // namespace
 
 void fail(std::string message) {
@@ -273,8 +268,8 @@ std::string percent_decode(std::string_view s, bool secret) {
             out += s[i];
             continue;
         }
-        int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
-        int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+        int hi = i + 1 < s.size() ? detail::hex_value(s[i + 1]) : -1;
+        int lo = i + 2 < s.size() ? detail::hex_value(s[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
             if (secret) fail("invalid percent-encoded token in a password");
             fail("invalid percent-encoded token: \"" + std::string(s) + '"');

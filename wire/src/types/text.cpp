@@ -2,6 +2,8 @@
 // queries, or types without a binary codec). They read what the server's output functions print.
 #include <turbopg/wire/codec.hpp>
 
+#include "common/hex.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -35,13 +37,6 @@ std::error_code parse_float(std::string_view in, F& out) noexcept {
         return {};
     }
     return from_chars_exact(in, out);
-}
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 } // namespace
@@ -108,7 +103,7 @@ std::error_code parse_text(std::string_view in, bytes& out) {
     in.remove_prefix(2);
     out.resize(in.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        int hi = hex_value(in[2 * i]), lo = hex_value(in[2 * i + 1]);
+        int hi = detail::hex_value(in[2 * i]), lo = detail::hex_value(in[2 * i + 1]);
         if (hi < 0 || lo < 0) return errc::invalid_value;
         out[i] = static_cast<std::byte>(hi * 16 + lo);
     }

@@ -1,20 +1,13 @@
 // uuid: text form <-> 16 bytes, as uuid_out / uuid_in read and print it.
 #include <turbopg/wire/types.hpp>
 
+#include "common/hex.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace turbopg::wire {
-namespace {
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-} // namespace
-
 std::string uuid::to_string() const {
     static constexpr char digits[] = "0123456789abcdef";
     std::string s;
@@ -36,7 +29,7 @@ std::optional<uuid> uuid::parse(std::string_view s) noexcept {
     uuid u;
     for (std::size_t i = 0; i < u.bytes.size(); ++i) {
         if (s.size() < 2) return std::nullopt;
-        int hi = hex_value(s[0]), lo = hex_value(s[1]);
+        int hi = detail::hex_value(s[0]), lo = detail::hex_value(s[1]);
         if (hi < 0 || lo < 0) return std::nullopt;
         u.bytes[i] = static_cast<std::byte>(hi * 16 + lo);
         s.remove_prefix(2);
