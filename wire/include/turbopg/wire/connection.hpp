@@ -432,6 +432,13 @@ public:
         return spawn([](connection& c) { return c.close(); }, std::forward<CompletionToken>(token));
     }
 
+    // Internal, for the ORM: runs `sql` (through the statement cache) with parameters of
+    // `types`, written as Bind values by `write` in `formats`, delivering results to `sink`.
+    asio::awaitable<void> run_extended_erased(std::string_view sql, std::span<const oid_t> types,
+                                              std::span<const std::int16_t> formats,
+                                              detail::function_ref<void(bytes&)> write,
+                                              detail::result_sink& sink);
+
     // Internal: the engine, for the pool and the ORM.
     explicit connection(std::shared_ptr<io::connection_impl> impl) noexcept;
     const std::shared_ptr<io::connection_impl>& impl() const noexcept { return impl_; }
@@ -452,10 +459,6 @@ private:
     asio::awaitable<prepared_statement> prepare_erased(std::string_view sql,
                                                        std::span<const oid_t> types);
     asio::awaitable<void> run_prepared_erased(const prepared_statement& s,
-                                              std::span<const std::int16_t> formats,
-                                              detail::function_ref<void(bytes&)> write,
-                                              detail::result_sink& sink);
-    asio::awaitable<void> run_extended_erased(std::string_view sql, std::span<const oid_t> types,
                                               std::span<const std::int16_t> formats,
                                               detail::function_ref<void(bytes&)> write,
                                               detail::result_sink& sink);
