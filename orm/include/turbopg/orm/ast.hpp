@@ -1,0 +1,140 @@
+// The query AST: what querysets build and the SQL compiler (compiler.hpp) turns into text with
+// $n placeholders plus typed parameters. Nodes are immutable and shared, so copying a queryset
+// to chain a call copies pointers, not trees.
+#pragma once
+
+#include <turbopg/orm/model.hpp>
+#include <turbopg/wire/connection.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace turbopg::orm {
+
+// One bound value: its type OID (0: text format, the server infers the type) and its Bind bytes
+// (Int32 length, then the value; length -1 for NULL), encoded once when the filter is built.
+struct param_value {
+    wire::oid_t type = 0;
+    wire::bytes encoded;
+
+    bool is_null() const noexcept {
+        return encoded.size() == 4 && encoded[0] == std::byte{0xff} &&
+               encoded[1] == std::byte{0xff} && encoded[2] == std::byte{0xff} &&
+               encoded[3] == std::byte{0xff};
+    }
+};
+
+// Encodes `v` as a parameter of its codec's type; throws wire::error if it cannot be encoded.
+template <class T>
+param_value make_param(const T& v) {
+    using P = wire::detail::param_t<T>;
+    param_value p;
+    p.type = wire::param_type_oid<P>();
+    std::error_code ec;
+    if constexpr (std::is_same_v<P, T>)
+        ec = wire::encode_param(v, p.encoded);
+    else
+        ec = wire::encode_param(P(v), p.encoded);
+    if (ec) throw wire::error(ec, wire::describe_param_error(ec, 1, wire::codec<P>::name));
+    return p;
+}
+
+namespace ast {
+
+enum class kind : std::uint8_t {
+    column,    // text: column name; table: its table (empty = the query's own)
+    field,     // text: a Django-style field name resolved against the query's model
+    param,     // params[0]
+    raw,       // text: SQL with %s placeholders for params
+    func,      // text: function name; args
+    op,        // text: infix operator (+ - * / % ||); args[0], args[1]
+    cast,      // text: SQL type; args[0]
+    extract,   // text: date part (YEAR, MONTH, DAY, DOW, HOUR, MINUTE, WEEK); args[0]
+    lookup,    // text: lookup name (exact, iexact, contains, ..., in, isnull, range); args
+    path,      // text: "pages__gte" resolved against the model; args[0]: the value
+    and_,      // args
+    or_,       // args
+    not_,      // args[0]
+    case_,     // args: when, then, when, then, ..., [else] (flag: has else)
+    aggregate, // text: COUNT, SUM, ...; args[0] (star for COUNT(*)), args[1] filter or null
+    subquery,  // query
+    exists,    // query
+    outer_ref, // text: a field of the enclosing query's model
+    star,      // *
+    empty,     // matches nothing (none(), in with an empty list)
+};
+
+struct select;
+struct node;
+using expr = std::shared_ptr<const node>;
+
+struct node {
+    kind k{};
+    std::string text;
+    std::string table;
+    std::vector<expr> args;
+    std::vector<param_value> params;
+    std::shared_ptr<const select> query;
+    bool distinct = false; // aggregate
+    bool flag = false;     // lookup: the value is already a LIKE pattern / isnull: IS NULL
+};
+
+TURBOPG_ORM_API expr make(kind k, std::string text = {}, std::vector<expr> args = {});
+TURBOPG_ORM_API expr make_param_node(param_value p);
+
+enum class nulls : std::uint8_t { unspecified, first, last };
+
+struct order_item {
+    expr e;
+    bool descending = false;
+    nulls null_order = nulls::unspecified;
+};
+
+struct lock_clause {
+    bool enabled = false;
+    bool share = false; // FOR SHARE instead of FOR UPDATE
+    bool nowait = false;
+    bool skip_locked = false;
+    bool no_key = false; // FOR NO KEY UPDATE
+    std::vector<std::string> of;
+};
+
+enum class set_op : std::uint8_t { union_, intersect, except };
+
+struct combined {
+    set_op op{};
+    bool all = false;
+    std::shared_ptr<const select> other;
+};
+
+struct named_expr {
+    std::string name;
+    expr e;
+};
+
+struct select {
+    const model_info* model = nullptr;
+    std::vector<std::size_t> fields;     // the model's fields selected (empty: all; defer/only)
+    std::vector<named_expr> annotations; // extra columns (annotate)
+    std::vector<named_expr> values;      // values()/values_list(): replaces fields when set
+    bool values_mode = false;
+    std::vector<expr> where;  // ANDed
+    std::vector<expr> having; // ANDed
+    std::vector<order_item> order;
+    bool order_set = false; // order_by() was called (even empty): the model's ordering is off
+    bool random_order = false;
+    bool reversed = false;
+    bool distinct = false;
+    std::vector<expr> distinct_on;
+    std::optional<std::int64_t> limit, offset;
+    lock_clause lock;
+    std::vector<combined> combinations;
+    bool empty = false; // none(): no row, and no query is sent
+};
+
+} // namespace ast
+} // namespace turbopg::orm

@@ -1,0 +1,42 @@
+// The SQL compiler: a pure function from a query AST to PostgreSQL text with $n placeholders and
+// the typed parameters to bind. Values never enter the SQL text; identifiers are always quoted.
+#pragma once
+
+#include <turbopg/orm/ast.hpp>
+
+#include <string>
+#include <vector>
+
+namespace turbopg::orm {
+
+struct sql_query {
+    std::string sql;
+    std::vector<param_value> params;
+};
+
+struct assignment {
+    std::string column;
+    ast::expr value;
+};
+
+// SELECT of the model's fields (or values/annotations), with every clause of the query.
+TURBOPG_ORM_API sql_query compile_select(const ast::select& q);
+// SELECT COUNT(*) of the rows the query would return.
+TURBOPG_ORM_API sql_query compile_count(const ast::select& q);
+// SELECT whether the query returns at least one row.
+TURBOPG_ORM_API sql_query compile_exists(const ast::select& q);
+// SELECT of aggregates over the rows the query would return (one row).
+TURBOPG_ORM_API sql_query compile_aggregate(const ast::select& q,
+                                            const std::vector<ast::named_expr>& aggregates);
+// UPDATE of the rows the query matches; `returning` lists columns to return (may be empty).
+TURBOPG_ORM_API sql_query compile_update(const ast::select& q, const std::vector<assignment>& set);
+// DELETE of the rows the query matches.
+TURBOPG_ORM_API sql_query compile_delete(const ast::select& q);
+
+// The SQL with its parameters spelled out after it, for logs and a queryset's representation:
+// `SELECT ... WHERE "book"."pages" > $1 [$1 = 100]`.
+TURBOPG_ORM_API std::string describe(const sql_query& q);
+// One parameter as text: 100, 'Dune', NULL, true, or <int4[]> for types not spelled out.
+TURBOPG_ORM_API std::string describe(const param_value& p);
+
+} // namespace turbopg::orm

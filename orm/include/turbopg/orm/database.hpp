@@ -1,0 +1,53 @@
+// Where querysets run: a pool (each terminal call takes a connection for its round trip) or one
+// connection (borrowed; e.g. a transaction's). Named databases serve `using("replica")`.
+#pragma once
+
+#include <turbopg/orm/compiler.hpp>
+#include <turbopg/orm/identifier.hpp>
+#include <turbopg/wire/connection.hpp>
+#include <turbopg/wire/pool.hpp>
+
+#include <asio/awaitable.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace turbopg::orm {
+
+class database {
+public:
+    database(wire::pool& pool) noexcept
+        : pool_(&pool) {}
+    database(wire::connection& conn) noexcept
+        : conn_(&conn) {}
+
+    // Runs `f(wire::connection&)` (returning an asio::awaitable) on a connection of this
+    // database and completes with its result.
+    template <class F>
+    auto run(F f) -> asio::awaitable<
+        typename wire::detail::awaitable_value<std::invoke_result_t<F&, wire::connection&>>::type> {
+        if (pool_) co_return co_await pool_->run(std::move(f));
+        co_return co_await f(*conn_);
+    }
+
+    wire::pool* pool() const noexcept { return pool_; }
+    wire::connection* connection() const noexcept { return conn_; }
+
+    // ---- Named databases (Django's DATABASES) ----
+    // Registers `db` under `name` ("default" is what querysets use without using()); the pool or
+    // connection must outlive its registration.
+    static TURBOPG_ORM_API void add(std::string name, database db);
+    static TURBOPG_ORM_API void remove(std::string_view name) noexcept;
+    // The database registered as `name`; throws orm::error naming it and listing those known.
+    static TURBOPG_ORM_API database named(std::string_view name);
+
+private:
+    wire::pool* pool_ = nullptr;
+    wire::connection* conn_ = nullptr;
+};
+
+// Runs a compiled statement on `conn`, its parameters bound in binary, results to `sink`.
+TURBOPG_ORM_API asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
+                                                wire::detail::result_sink& sink);
+
+} // namespace turbopg::orm

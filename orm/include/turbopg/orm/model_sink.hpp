@@ -1,0 +1,71 @@
+// Decoding rows straight into model structs: each selected column into its member, through the
+// member's codec; no intermediate map, no allocation per row beyond the fields' own.
+#pragma once
+
+#include <turbopg/orm/model.hpp>
+#include <turbopg/wire/result.hpp>
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace turbopg::orm::detail {
+
+template <class M>
+using member_decoder = void (*)(M&, const wire::column_description&, wire::detail::raw_field);
+
+template <class M, std::size_t I>
+void decode_member(M& m, const wire::column_description& c, wire::detail::raw_field f) {
+    wire::detail::decode_column(c, f, std::get<I>(tie_members(m)));
+}
+
+template <class M, std::size_t... I>
+constexpr auto member_decoders(std::index_sequence<I...>) {
+    return std::array<member_decoder<M>, sizeof...(I)>{&decode_member<M, I>...};
+}
+
+// Calls `f(M&&)` for each row; column i goes to member fields[i] (all members in order when
+// `fields` is empty). Columns past the selected fields (annotations) are not decoded.
+template <class M, class F>
+class model_sink final : public wire::detail::result_sink {
+public:
+    model_sink(std::span<const std::size_t> fields, F& f)
+        : fields_(fields)
+        , f_(f) {}
+    void on_columns(wire::detail::column_list c) override { columns_ = std::move(c); }
+    std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {
+        static constexpr auto decoders =
+            member_decoders<M>(std::make_index_sequence<field_count<M>()>{});
+        if (failure_) return failure_->code();
+        try {
+            M m{};
+            const auto& cols = *columns_;
+            if (fields_.empty()) {
+                for (std::size_t i = 0; i < decoders.size(); ++i)
+                    decoders[i](m, cols[i], row[i]);
+            } else {
+                for (std::size_t i = 0; i < fields_.size(); ++i)
+                    decoders[fields_[i]](m, cols[i], row[i]);
+            }
+            f_(std::move(m));
+            return {};
+        } catch (const wire::error& e) {
+            failure_ = e;
+            return e.code();
+        }
+    }
+    void on_command_complete(std::string_view tag) override { tag_ = tag; }
+    const std::optional<wire::error>& failure() const noexcept { return failure_; }
+    const std::string& tag() const noexcept { return tag_; }
+
+private:
+    std::span<const std::size_t> fields_;
+    F& f_;
+    wire::detail::column_list columns_;
+    std::optional<wire::error> failure_;
+    std::string tag_;
+};
+
+} // namespace turbopg::orm::detail

@@ -1,0 +1,378 @@
+// Querysets: Django's QuerySet API over a model struct. Chainable calls return a new queryset
+// and touch no database; terminal calls are awaitable and run one statement each.
+//
+//   auto books = orm::objects<Book>().filter(F(&Book::pages) >
+//   100).order_by(F(&Book::title).asc()); for (auto& b : co_await books.fetch()) ... auto n =
+//   co_await books.count(); auto dune = co_await orm::objects<Book>().get(F(&Book::title) ==
+//   "Dune");
+//
+// Where it runs: the database registered as "default" (database::add), or the one given to
+// using(). Errors: does_not_exist / multiple_objects_returned from get(), field_error for an
+// unknown field or lookup, turbopg::wire::error for everything the server or the connection says.
+#pragma once
+
+#include <turbopg/orm/compiler.hpp>
+#include <turbopg/orm/database.hpp>
+#include <turbopg/orm/error.hpp>
+#include <turbopg/orm/expressions.hpp>
+#include <turbopg/orm/model_sink.hpp>
+
+#include <asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace turbopg::orm {
+
+// select_for_update options (Django's nowait, skip_locked, of, no_key).
+struct lock_options {
+    bool nowait = false;
+    bool skip_locked = false;
+    bool no_key = false;
+    std::vector<std::string> of; // tables to lock; default: all in the FROM clause
+};
+
+// `Scoped` is true once filter(), exclude(), get-style conditions or all() have been applied:
+// update() and delete_() exist only then, so a table-wide write has to say all() explicitly.
+template <class M, bool Scoped = false>
+class queryset {
+public:
+    using model_type = M;
+
+    queryset() { q_.model = &model_of<M>(); }
+
+    // ---- Chainable (return a new queryset) ----
+    queryset<M, true> all() const { return rescope(); }
+    queryset<M, true> filter(const q& condition) const {
+        auto r = rescope();
+        r.q_.where.push_back(condition.node());
+        return r;
+    }
+    template <class V>
+    queryset<M, true> filter(std::string_view path, const V& value) const {
+        return filter(q(resolve_lookup(*q_.model, path, ast::make_param_node(make_param(value)))));
+    }
+    queryset<M, true> exclude(const q& condition) const { return filter(~condition); }
+    template <class V>
+    queryset<M, true> exclude(std::string_view path, const V& value) const {
+        return exclude(q(resolve_lookup(*q_.model, path, ast::make_param_node(make_param(value)))));
+    }
+    // order_by(F(&Book::pages).desc(), F(&Book::title).asc()) or order_by("-pages", "title");
+    // order_by() with nothing clears any ordering, the model's default too.
+    template <class... O>
+    queryset order_by(const O&... items) const {
+        queryset r = *this;
+        r.q_.order.clear();
+        r.q_.order_set = true;
+        r.q_.random_order = false;
+        (r.add_order(items), ...);
+        return r;
+    }
+    queryset order_by_random() const {
+        queryset r = order_by();
+        r.q_.random_order = true;
+        return r;
+    }
+    queryset reverse() const {
+        queryset r = *this;
+        r.q_.reversed = !r.q_.reversed;
+        return r;
+    }
+    queryset distinct() const {
+        queryset r = *this;
+        r.q_.distinct = true;
+        return r;
+    }
+    // DISTINCT ON (fields): the first row of each group, in the queryset's order.
+    template <class... E>
+    queryset distinct_on(const E&... fields) const {
+        queryset r = distinct();
+        (r.q_.distinct_on.push_back(r.field_node(fields)), ...);
+        return r;
+    }
+    // No rows: terminal calls answer without a query.
+    queryset none() const {
+        queryset r = *this;
+        r.q_.empty = true;
+        return r;
+    }
+    // Python's qs[start:stop]: OFFSET start LIMIT stop - start (stop = nullopt: no limit).
+    queryset slice(std::int64_t start, std::optional<std::int64_t> stop = std::nullopt) const {
+        if (start < 0 || (stop && *stop < start))
+            throw error("negative indexing and reversed slices are not supported");
+        queryset r = *this;
+        auto offset = r.q_.offset.value_or(0) + start;
+        if (offset > 0) r.q_.offset = offset;
+        if (stop) {
+            auto count = *stop - start;
+            r.q_.limit = r.q_.limit ? std::min(*r.q_.limit - start, count) : count;
+            if (*r.q_.limit < 0) r.q_.limit = 0;
+        } else if (r.q_.limit) {
+            r.q_.limit = std::max<std::int64_t>(*r.q_.limit - start, 0);
+        }
+        return r;
+    }
+    queryset select_for_update(lock_options opts = {}) const {
+        queryset r = *this;
+        r.q_.lock = {true, false, opts.nowait, opts.skip_locked, opts.no_key, std::move(opts.of)};
+        return r;
+    }
+    // only("title", "pages") loads just those fields (and the primary key); defer(...) all but.
+    template <class... N>
+    queryset only(const N&... names) const {
+        queryset r = *this;
+        std::vector<std::size_t> keep;
+        if (q_.model->pk) keep.push_back(*q_.model->pk);
+        (keep.push_back(index_of(names)), ...);
+        r.q_.fields.clear();
+        for (std::size_t i = 0; i < q_.model->columns.size(); ++i)
+            if (std::find(keep.begin(), keep.end(), i) != keep.end()) r.q_.fields.push_back(i);
+        return r;
+    }
+    template <class... N>
+    queryset defer(const N&... names) const {
+        queryset r = *this;
+        std::vector<std::size_t> drop{index_of(names)...};
+        auto current = selected();
+        r.q_.fields.clear();
+        for (auto i : current)
+            if (std::find(drop.begin(), drop.end(), i) == drop.end() || i == q_.model->pk)
+                r.q_.fields.push_back(i);
+        return r;
+    }
+    queryset using_(database db) const {
+        queryset r = *this;
+        r.db_ = db;
+        return r;
+    }
+    queryset using_(std::string_view name) const { return using_(database::named(name)); }
+
+    // ---- Terminal (awaitable) ----
+
+    // Every row as a model object.
+    asio::awaitable<std::vector<M>> fetch() const {
+        std::vector<M> out;
+        co_await for_each([&](M&& m) { out.push_back(std::move(m)); });
+        co_return out;
+    }
+
+    // Calls `f(M&&)` for each row as it arrives (constant memory); completes with the row count.
+    template <class F>
+    asio::awaitable<std::uint64_t> for_each(F&& f) const {
+        if (q_.empty) co_return 0;
+        auto sql = compile_select(q_);
+        auto fields = selected_fields();
+        detail::model_sink<M, std::remove_reference_t<F>> sink(fields, f);
+        try {
+            co_await db().run([&](wire::connection& c) { return run_query(c, sql, sink); });
+        } catch (const wire::error&) {
+            if (sink.failure()) throw *sink.failure();
+            throw;
+        }
+        co_return wire::detail::rows_in_tag(sink.tag());
+    }
+
+    // The one row matching the filters (and `condition`); does_not_exist when none,
+    // multiple_objects_returned when more (reads at most 21 rows to tell, as Django does).
+    asio::awaitable<M> get() const {
+        std::vector<M> rows;
+        std::uint64_t n = 0;
+        auto limited = *this;
+        if (!limited.q_.limit) limited.q_.limit = 21;
+        co_await limited.for_each([&](M&& m) {
+            if (n++ == 0) rows.push_back(std::move(m));
+        });
+        if (n == 0) throw does_not_exist(q_.model->cpp_name + " matching query does not exist");
+        if (n > 1)
+            throw multiple_objects_returned(
+                "get() returned more than one " + q_.model->cpp_name + " -- it returned " +
+                (n > 20 ? std::string("more than 20") : std::to_string(n)) + "!");
+        co_return std::move(rows.front());
+    }
+    asio::awaitable<M> get(const q& condition) const { co_return co_await filter(condition).get(); }
+    template <class V>
+    asio::awaitable<M> get(std::string_view path, const V& value) const {
+        co_return co_await filter(path, value).get();
+    }
+
+    asio::awaitable<std::int64_t> count() const {
+        if (q_.empty) co_return 0;
+        co_return co_await value_of<std::int64_t>(compile_count(q_));
+    }
+    asio::awaitable<bool> exists() const {
+        if (q_.empty) co_return false;
+        co_return co_await value_of<bool>(compile_exists(q_));
+    }
+
+    // The first/last row in the queryset's order (by primary key when unordered), or nullopt.
+    asio::awaitable<std::optional<M>> first() const {
+        co_return co_await ordered_or_pk().slice(0, 1).optional_row();
+    }
+    asio::awaitable<std::optional<M>> last() const {
+        co_return co_await ordered_or_pk().reverse().slice(0, 1).optional_row();
+    }
+    // The row with the smallest/largest value of `field` (default: meta's get_latest_by);
+    // does_not_exist when empty.
+    asio::awaitable<M> earliest(std::string_view field = {}) const {
+        co_return co_await by_latest(field, false).slice(0, 1).get();
+    }
+    asio::awaitable<M> latest(std::string_view field = {}) const {
+        co_return co_await by_latest(field, true).slice(0, 1).get();
+    }
+
+    // Whether the queryset's order is defined (order_by() or the model's default ordering).
+    bool ordered() const noexcept {
+        return (q_.order_set && (!q_.order.empty() || q_.random_order)) ||
+               (!q_.order_set && !q_.model->ordering.empty());
+    }
+
+    // UPDATE the matched rows: update(set(&Book::pages, F(&Book::pages) + 1), set(&Book::title,
+    // "x")); auto_now fields are set to now(). Completes with the number of rows updated.
+    template <class... A>
+    requires(std::same_as<A, assignment>&&...) asio::awaitable<std::uint64_t> update(
+        const A&... assignments)
+    const requires Scoped {
+        std::vector<assignment> all{assignments...}; // g++ 12: no braced list in co_await
+        co_return co_await update(std::move(all));
+    }
+    asio::awaitable<std::uint64_t> update(std::vector<assignment> set) const requires Scoped {
+        if (q_.empty) co_return 0;
+        for (const auto& a : q_.model->columns)
+            if (a.auto_now) set.push_back({a.name, ast::make(ast::kind::func, "NOW")});
+        co_return co_await execute(compile_update(q_, set));
+    }
+
+    // DELETE the matched rows; completes with the number deleted.
+    asio::awaitable<std::uint64_t> delete_() const requires Scoped {
+        if (q_.empty) co_return 0;
+        co_return co_await execute(compile_delete(q_));
+    }
+
+    // ---- Introspection ----
+    const ast::select& query() const noexcept { return q_; }
+    sql_query sql() const { return compile_select(q_); }
+    // `<queryset Book: SELECT ... [$1 = 100]>`
+    std::string to_string() const {
+        return "<queryset " + q_.model->cpp_name + ": " +
+               (q_.empty ? std::string("EmptyResultSet") : describe(sql())) + ">";
+    }
+    database db() const { return db_ ? *db_ : database::named("default"); }
+
+private:
+    template <class, bool>
+    friend class queryset;
+
+    queryset<M, true> rescope() const {
+        queryset<M, true> r;
+        r.q_ = q_;
+        r.db_ = db_;
+        return r;
+    }
+    std::size_t index_of(std::string_view name) const { return q_.model->index_of(name); }
+    template <class Fld>
+    std::size_t index_of(Fld M::*member) const {
+        return field_index(member);
+    }
+    std::vector<std::size_t> selected() const {
+        if (!q_.fields.empty()) return q_.fields;
+        std::vector<std::size_t> all(q_.model->columns.size());
+        for (std::size_t i = 0; i < all.size(); ++i)
+            all[i] = i;
+        return all;
+    }
+    std::vector<std::size_t> selected_fields() const { return q_.fields; }
+
+    ast::expr field_node(std::string_view name) const { return resolve_field(*q_.model, name); }
+    template <class T>
+    ast::expr field_node(const expression<T>& e) const {
+        return e.node();
+    }
+
+    void add_order(const ordering& o) { q_.order.push_back({o.e, o.descending, o.null_order}); }
+    template <class T>
+    void add_order(const expression<T>& e) {
+        q_.order.push_back({e.node(), false});
+    }
+    void add_order(std::string_view name) {
+        if (name == "?") {
+            q_.random_order = true;
+            return;
+        }
+        bool desc = !name.empty() && name.front() == '-';
+        if (desc) name.remove_prefix(1);
+        q_.order.push_back({resolve_field(*q_.model, name), desc});
+    }
+    void add_order(const char* name) { add_order(std::string_view(name)); }
+
+    queryset ordered_or_pk() const {
+        if (ordered() || !q_.model->pk) return *this;
+        return order_by(q_.model->columns[*q_.model->pk].name);
+    }
+    queryset by_latest(std::string_view field, bool latest) const {
+        std::string_view f = field.empty() ? std::string_view(q_.model->get_latest_by) : field;
+        if (f.empty())
+            throw error("earliest() and latest() need a field or meta.get_latest_by of " +
+                        q_.model->cpp_name);
+        bool desc = f.front() == '-';
+        if (desc) f.remove_prefix(1);
+        auto r = order_by();
+        r.q_.order.push_back({resolve_field(*q_.model, f), desc != latest});
+        return r;
+    }
+    asio::awaitable<std::optional<M>> optional_row() const {
+        std::optional<M> row;
+        co_await for_each([&](M&& m) {
+            if (!row) row.emplace(std::move(m));
+        });
+        co_return row;
+    }
+    template <class T>
+    asio::awaitable<T> value_of(sql_query sql) const {
+        co_return co_await db().run([&](wire::connection& c) -> asio::awaitable<T> {
+            std::optional<std::tuple<T>> row;
+            auto take = [&](std::tuple<T>&& r) { row = std::move(r); };
+            wire::detail::streaming_sink<std::tuple<T>, decltype(take)> sink(take);
+            try {
+                co_await run_query(c, sql, sink);
+            } catch (const wire::error&) {
+                if (sink.failure()) throw *sink.failure();
+                throw;
+            }
+            co_return std::get<0>(std::move(*row));
+        });
+    }
+    asio::awaitable<std::uint64_t> execute(sql_query sql) const {
+        co_return co_await db().run([&](wire::connection& c) -> asio::awaitable<std::uint64_t> {
+            wire::result_builder b;
+            co_await run_query(c, sql, b);
+            co_return b.take().rows_affected();
+        });
+    }
+
+    ast::select q_;
+    std::optional<database> db_;
+};
+
+// `member = value` for update(): the value is a C++ value of the member's type or an expression
+// of a compatible type (F(&Book::pages) + 1); anything else does not compile.
+template <class M, class Field, class V>
+requires comparable_with<column_value_t<Field>, detail::operand_value_t<V>>
+    assignment set(Field M::*member, const V& value) {
+    const auto& model = model_of<M>();
+    const auto& column = model.columns[field_index(member)];
+    if constexpr (any_expression<V>)
+        return {column.name, value.node()};
+    else
+        return {column.name, expression<column_value_t<Field>>::value_node(value)};
+}
+
+// The queryset of every row of M (Django's Model.objects).
+template <class M>
+queryset<M> objects() {
+    return {};
+}
+
+} // namespace turbopg::orm

@@ -1,0 +1,628 @@
+#include <turbopg/orm/compiler.hpp>
+#include <turbopg/orm/error.hpp>
+#include <turbopg/orm/identifier.hpp>
+#include <turbopg/orm/lookup.hpp>
+
+#include <string>
+
+namespace turbopg::orm {
+
+namespace ast {
+expr make(kind k, std::string text, std::vector<expr> args) {
+    auto n = std::make_shared<node>();
+    n->k = k;
+    n->text = std::move(text);
+    n->args = std::move(args);
+    return n;
+}
+
+expr make_param_node(param_value p) {
+    auto n = std::make_shared<node>();
+    n->k = kind::param;
+    n->params.push_back(std::move(p));
+    return n;
+}
+} // namespace ast
+
+namespace {
+
+using ast::kind;
+
+bool has_aggregate(const ast::expr& e) {
+    if (!e) return false;
+    if (e->k == kind::aggregate) return true;
+    if (e->k == kind::subquery || e->k == kind::exists) return false;
+    for (const auto& a : e->args)
+        if (has_aggregate(a)) return true;
+    return false;
+}
+
+// Writes one statement: SQL into `out`, values into `params`. `outer` is the enclosing query's
+// model while a subquery is written (for OuterRef).
+class writer {
+public:
+    writer(sql_query& q)
+        : out_(q.sql)
+        , params_(q.params) {}
+
+    void select(const ast::select& q, bool with_order_and_limit = true);
+    void select_list(const ast::select& q);
+    void from_where(const ast::select& q);
+    void group_having(const ast::select& q);
+    void order_limit_lock(const ast::select& q);
+    void where_of(const ast::select& q);
+    void expression(const ast::expr& e);
+    void param(const param_value& p) {
+        params_.push_back(p);
+        out_ += '$';
+        out_ += std::to_string(params_.size());
+    }
+    void column(const model_info& m, const column_info& c) {
+        append_quoted_identifier(out_, m.table);
+        out_ += '.';
+        append_quoted_identifier(out_, c.name);
+    }
+    void name(std::string_view n) { append_quoted_identifier(out_, n); }
+    std::string& out() { return out_; }
+    void set_model(const model_info* m) { model_ = m; }
+    void set_unqualified(bool on) { unqualified_ = on; }
+
+private:
+    void lookup(const ast::node& n);
+    void conjunction(const std::vector<ast::expr>& parts, std::string_view op);
+    void raw(const ast::node& n);
+    void subquery(const ast::select& q);
+
+    std::string& out_;
+    std::vector<param_value>& params_;
+    const model_info* model_ = nullptr; // the query being written
+    const model_info* outer_ = nullptr; // the enclosing query, inside a subquery
+    bool unqualified_ = false;          // ORDER BY of a combined query: bare column names
+};
+
+void writer::conjunction(const std::vector<ast::expr>& parts, std::string_view op) {
+    if (parts.empty()) {
+        out_ += op == " AND " ? "TRUE" : "FALSE";
+        return;
+    }
+    if (parts.size() == 1) {
+        expression(parts[0]);
+        return;
+    }
+    out_ += '(';
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out_ += op;
+        expression(parts[i]);
+    }
+    out_ += ')';
+}
+
+void writer::raw(const ast::node& n) {
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < n.text.size(); ++i) {
+        if (n.text[i] == '%' && i + 1 < n.text.size() && n.text[i + 1] == 's') {
+            if (next >= n.params.size())
+                throw error("RawSQL has more %s placeholders than parameters: " + n.text);
+            param(n.params[next++]);
+            ++i;
+        } else if (n.text[i] == '%' && i + 1 < n.text.size() && n.text[i + 1] == '%') {
+            out_ += '%';
+            ++i;
+        } else {
+            out_ += n.text[i];
+        }
+    }
+    if (next != n.params.size())
+        throw error("RawSQL has fewer %s placeholders than parameters: " + n.text);
+}
+
+void writer::subquery(const ast::select& q) {
+    auto saved_model = model_;
+    auto saved_outer = outer_;
+    outer_ = model_;
+    out_ += '(';
+    select(q);
+    out_ += ')';
+    model_ = saved_model;
+    outer_ = saved_outer;
+}
+
+void writer::lookup(const ast::node& n) {
+    const auto& l = n.text;
+    const auto& lhs = n.args[0];
+    const auto& rhs = n.args[1];
+    auto text_lhs = [&](bool upper) {
+        out_ += upper ? "UPPER(" : "";
+        expression(lhs);
+        out_ += "::text";
+        out_ += upper ? ")" : "";
+    };
+    // A pattern lookup whose right side is an expression: escape it in SQL, as Django does.
+    auto pattern_rhs = [&](bool upper, bool any_start, bool any_end) {
+        if (upper) out_ += "UPPER(";
+        if (n.flag) {
+            expression(rhs);
+        } else {
+            if (any_start) out_ += "'%' || ";
+            out_ += "REPLACE(REPLACE(REPLACE((";
+            expression(rhs);
+            out_ += ")::text, E'\\\\', E'\\\\\\\\'), E'%', E'\\\\%'), E'_', E'\\\\_')";
+            if (any_end) out_ += " || '%'";
+        }
+        if (upper) out_ += ")";
+    };
+    if (l == "exact" || l == "ne") {
+        bool null_rhs = rhs->k == kind::param && rhs->params[0].is_null();
+        expression(lhs);
+        if (null_rhs) {
+            out_ += l == "exact" ? " IS NULL" : " IS NOT NULL";
+            return;
+        }
+        out_ += l == "exact" ? " = " : " <> ";
+        expression(rhs);
+    } else if (l == "iexact") {
+        text_lhs(true);
+        out_ += " = UPPER(";
+        expression(rhs);
+        out_ += ")";
+    } else if (l == "gt" || l == "gte" || l == "lt" || l == "lte") {
+        expression(lhs);
+        out_ += l == "gt" ? " > " : l == "gte" ? " >= " : l == "lt" ? " < " : " <= ";
+        expression(rhs);
+    } else if (l.ends_with("contains") || l.ends_with("startswith") || l.ends_with("endswith")) {
+        bool upper = l.front() == 'i';
+        text_lhs(upper);
+        out_ += " LIKE ";
+        pattern_rhs(upper, !l.ends_with("startswith"), !l.ends_with("endswith"));
+    } else if (l == "in") {
+        expression(lhs);
+        if (rhs->k == kind::subquery) {
+            out_ += " IN ";
+            expression(rhs);
+        } else {
+            out_ += " = ANY(";
+            expression(rhs);
+            out_ += ")";
+        }
+    } else if (l == "isnull") {
+        expression(lhs);
+        out_ += n.flag ? " IS NULL" : " IS NOT NULL";
+    } else if (l == "range") {
+        expression(lhs);
+        out_ += " BETWEEN ";
+        expression(rhs);
+        out_ += " AND ";
+        expression(n.args[2]);
+    } else if (l == "regex" || l == "iregex") {
+        text_lhs(false);
+        out_ += l == "regex" ? " ~ " : " ~* ";
+        expression(rhs);
+    } else {
+        throw field_error("unsupported lookup \"" + l + "\"");
+    }
+}
+
+void writer::expression(const ast::expr& e) {
+    const auto& n = *e;
+    switch (n.k) {
+    case kind::column:
+        if (!unqualified_) {
+            append_quoted_identifier(out_, n.table.empty() ? model_->table : n.table);
+            out_ += '.';
+        }
+        append_quoted_identifier(out_, n.text);
+        break;
+    case kind::field:
+        expression(resolve_field(*model_, n.text));
+        break;
+    case kind::path:
+        expression(resolve_lookup(*model_, n.text, n.args[0]));
+        break;
+    case kind::outer_ref:
+        if (!outer_) throw error("OuterRef(\"" + n.text + "\") outside a subquery");
+        column(*outer_, outer_->columns[outer_->index_of(n.text)]);
+        break;
+    case kind::param:
+        param(n.params[0]);
+        break;
+    case kind::raw:
+        out_ += '(';
+        raw(n);
+        out_ += ')';
+        break;
+    case kind::func:
+        out_ += n.text;
+        out_ += '(';
+        for (std::size_t i = 0; i < n.args.size(); ++i) {
+            if (i) out_ += ", ";
+            expression(n.args[i]);
+        }
+        out_ += ')';
+        break;
+    case kind::op:
+        out_ += '(';
+        expression(n.args[0]);
+        out_ += ' ';
+        out_ += n.text;
+        out_ += ' ';
+        expression(n.args[1]);
+        out_ += ')';
+        break;
+    case kind::cast:
+        out_ += '(';
+        expression(n.args[0]);
+        out_ += ")::";
+        out_ += n.text;
+        break;
+    case kind::extract:
+        // EXTRACT gives numeric (PostgreSQL 14+); the ORM reads date parts as integers. Django's
+        // week_day counts from Sunday = 1, PostgreSQL's DOW from Sunday = 0.
+        out_ += "(EXTRACT(";
+        out_ += n.text;
+        out_ += " FROM ";
+        expression(n.args[0]);
+        out_ += n.text == "DOW" ? ") + 1)::int4" : "))::int4";
+        break;
+    case kind::lookup:
+        lookup(n);
+        break;
+    case kind::and_:
+        conjunction(n.args, " AND ");
+        break;
+    case kind::or_:
+        conjunction(n.args, " OR ");
+        break;
+    case kind::not_:
+        out_ += "NOT (";
+        expression(n.args[0]);
+        out_ += ')';
+        break;
+    case kind::case_: {
+        out_ += "CASE";
+        std::size_t pairs = n.args.size() / 2;
+        for (std::size_t i = 0; i < pairs; ++i) {
+            out_ += " WHEN ";
+            expression(n.args[2 * i]);
+            out_ += " THEN ";
+            expression(n.args[2 * i + 1]);
+        }
+        if (n.flag) {
+            out_ += " ELSE ";
+            expression(n.args.back());
+        }
+        out_ += " END";
+        break;
+    }
+    case kind::aggregate:
+        out_ += n.text;
+        out_ += '(';
+        if (n.distinct) out_ += "DISTINCT ";
+        expression(n.args[0]);
+        out_ += ')';
+        if (n.args.size() > 1 && n.args[1]) {
+            out_ += " FILTER (WHERE ";
+            expression(n.args[1]);
+            out_ += ')';
+        }
+        break;
+    case kind::subquery:
+        subquery(*n.query);
+        break;
+    case kind::exists:
+        out_ += "EXISTS";
+        subquery(*n.query);
+        break;
+    case kind::star:
+        out_ += '*';
+        break;
+    case kind::empty:
+        out_ += "FALSE";
+        break;
+    }
+}
+
+void writer::select_list(const ast::select& q) {
+    bool first = true;
+    auto comma = [&] {
+        if (!first) out_ += ", ";
+        first = false;
+    };
+    if (q.values_mode) {
+        for (const auto& v : q.values) {
+            comma();
+            expression(v.e);
+            out_ += " AS ";
+            name(v.name);
+        }
+    } else {
+        const auto& m = *q.model;
+        if (q.fields.empty()) {
+            for (const auto& c : m.columns) {
+                comma();
+                column(m, c);
+            }
+        } else {
+            for (auto i : q.fields) {
+                comma();
+                column(m, m.columns[i]);
+            }
+        }
+    }
+    for (const auto& a : q.annotations) {
+        comma();
+        expression(a.e);
+        out_ += " AS ";
+        name(a.name);
+    }
+}
+
+void writer::where_of(const ast::select& q) {
+    if (q.where.empty()) return;
+    out_ += " WHERE ";
+    for (std::size_t i = 0; i < q.where.size(); ++i) {
+        if (i) out_ += " AND ";
+        expression(q.where[i]);
+    }
+}
+
+void writer::from_where(const ast::select& q) {
+    out_ += " FROM ";
+    name(q.model->table);
+    where_of(q);
+}
+
+void writer::group_having(const ast::select& q) {
+    bool grouped = false;
+    for (const auto& a : q.annotations)
+        grouped = grouped || has_aggregate(a.e);
+    for (const auto& v : q.values)
+        grouped = grouped || has_aggregate(v.e);
+    if (grouped) {
+        // values(...).annotate(Count(...)): group by the values; annotate on model rows: by the
+        // primary key (PostgreSQL then allows every column of the table).
+        std::string group;
+        out_ += " GROUP BY ";
+        bool first = true;
+        if (q.values_mode) {
+            for (const auto& v : q.values) {
+                if (has_aggregate(v.e)) continue;
+                if (!first) out_ += ", ";
+                first = false;
+                expression(v.e);
+            }
+        } else {
+            const auto& m = *q.model;
+            if (m.pk) {
+                column(m, m.columns[*m.pk]);
+            } else {
+                for (const auto& c : m.columns) {
+                    if (!first) out_ += ", ";
+                    first = false;
+                    column(m, c);
+                }
+            }
+            first = false;
+        }
+        if (first) out_.resize(out_.size() - std::string_view(" GROUP BY ").size());
+    }
+    if (!q.having.empty()) {
+        out_ += " HAVING ";
+        for (std::size_t i = 0; i < q.having.size(); ++i) {
+            if (i) out_ += " AND ";
+            expression(q.having[i]);
+        }
+    }
+}
+
+void writer::order_limit_lock(const ast::select& q) {
+    std::vector<ast::order_item> order = q.order;
+    if (!q.order_set) {
+        for (const auto& o : q.model->ordering)
+            order.push_back({ast::make(kind::field, o.field), o.descending});
+    }
+    if (q.random_order) {
+        out_ += " ORDER BY RANDOM()";
+    } else if (!order.empty()) {
+        out_ += " ORDER BY ";
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (i) out_ += ", ";
+            const auto& o = order[i];
+            expression(o.e);
+            bool desc = o.descending != q.reversed;
+            if (desc) out_ += " DESC";
+            auto nulls = o.null_order;
+            if (q.reversed && nulls != ast::nulls::unspecified)
+                nulls = nulls == ast::nulls::first ? ast::nulls::last : ast::nulls::first;
+            if (nulls == ast::nulls::first) out_ += " NULLS FIRST";
+            if (nulls == ast::nulls::last) out_ += " NULLS LAST";
+        }
+    }
+    if (q.limit) {
+        out_ += " LIMIT ";
+        param(make_param(*q.limit));
+    }
+    if (q.offset) {
+        out_ += " OFFSET ";
+        param(make_param(*q.offset));
+    }
+    if (q.lock.enabled) {
+        out_ += q.lock.share ? " FOR SHARE" : q.lock.no_key ? " FOR NO KEY UPDATE" : " FOR UPDATE";
+        if (!q.lock.of.empty()) {
+            out_ += " OF ";
+            for (std::size_t i = 0; i < q.lock.of.size(); ++i) {
+                if (i) out_ += ", ";
+                name(q.lock.of[i]);
+            }
+        }
+        if (q.lock.nowait) out_ += " NOWAIT";
+        if (q.lock.skip_locked) out_ += " SKIP LOCKED";
+    }
+}
+
+void writer::select(const ast::select& q, bool with_order_and_limit) {
+    model_ = q.model;
+    bool combined = !q.combinations.empty();
+    if (combined) out_ += '(';
+    out_ += "SELECT ";
+    if (q.distinct) {
+        if (q.distinct_on.empty()) {
+            out_ += "DISTINCT ";
+        } else {
+            out_ += "DISTINCT ON (";
+            for (std::size_t i = 0; i < q.distinct_on.size(); ++i) {
+                if (i) out_ += ", ";
+                expression(q.distinct_on[i]);
+            }
+            out_ += ") ";
+        }
+    }
+    select_list(q);
+    from_where(q);
+    group_having(q);
+    if (!combined) {
+        if (with_order_and_limit) order_limit_lock(q);
+        return;
+    }
+    out_ += ')';
+    for (const auto& c : q.combinations) {
+        out_ += c.op == ast::set_op::union_      ? " UNION "
+                : c.op == ast::set_op::intersect ? " INTERSECT "
+                                                 : " EXCEPT ";
+        if (c.all) out_ += "ALL ";
+        out_ += '(';
+        select(*c.other);
+        out_ += ')';
+        model_ = q.model;
+    }
+    if (with_order_and_limit) {
+        unqualified_ = true; // ORDER BY of a combination names its result columns
+        order_limit_lock(q);
+        unqualified_ = false;
+    }
+}
+
+bool needs_subquery(const ast::select& q) {
+    return q.distinct || q.limit || q.offset || !q.combinations.empty() || q.values_mode ||
+           !q.annotations.empty() || !q.having.empty();
+}
+
+// The query's rows as a subquery: `FROM (SELECT ...) AS "subquery"`.
+void from_subquery(writer& w, const ast::select& q) {
+    w.out() += " FROM (";
+    w.select(q);
+    w.out() += ") AS \"subquery\"";
+}
+
+// `WHERE pk IN (SELECT pk ...)` for UPDATE/DELETE of a sliced or ordered query.
+void where_pk_in(writer& w, const ast::select& q) {
+    const auto& m = *q.model;
+    const auto& pk = m.pk_column();
+    w.out() += " WHERE ";
+    w.column(m, pk);
+    w.out() += " IN (";
+    ast::select inner = q;
+    inner.fields = {*m.pk};
+    inner.annotations.clear();
+    inner.values.clear();
+    inner.values_mode = false;
+    w.select(inner);
+    w.out() += ')';
+}
+
+} // namespace
+
+sql_query compile_select(const ast::select& q) {
+    sql_query out;
+    writer w(out);
+    w.select(q);
+    return out;
+}
+
+sql_query compile_count(const ast::select& q) {
+    sql_query out;
+    writer w(out);
+    out.sql = "SELECT COUNT(*)";
+    if (needs_subquery(q)) {
+        ast::select inner = q;
+        inner.order.clear();
+        inner.order_set = !inner.limit && !inner.offset ? true : inner.order_set;
+        from_subquery(w, inner);
+    } else {
+        w.set_model(q.model);
+        w.from_where(q);
+    }
+    return out;
+}
+
+sql_query compile_exists(const ast::select& q) {
+    sql_query out;
+    writer w(out);
+    ast::select inner = q;
+    if (!q.limit && !q.offset) {
+        inner.order.clear();
+        inner.order_set = true;
+    }
+    out.sql = "SELECT EXISTS(";
+    w.select(inner);
+    out.sql += ')';
+    return out;
+}
+
+sql_query compile_aggregate(const ast::select& q, const std::vector<ast::named_expr>& aggregates) {
+    sql_query out;
+    writer w(out);
+    out.sql = "SELECT ";
+    w.set_model(q.model);
+    // Over a sliced, distinct or combined query the aggregates read the subquery's columns, by
+    // their bare names.
+    bool over_subquery = needs_subquery(q);
+    w.set_unqualified(over_subquery);
+    for (std::size_t i = 0; i < aggregates.size(); ++i) {
+        if (i) out.sql += ", ";
+        w.expression(aggregates[i].e);
+        out.sql += " AS ";
+        w.name(aggregates[i].name);
+    }
+    w.set_unqualified(false);
+    if (over_subquery)
+        from_subquery(w, q);
+    else
+        w.from_where(q);
+    return out;
+}
+
+sql_query compile_update(const ast::select& q, const std::vector<assignment>& set) {
+    if (set.empty()) throw error("update() needs at least one field to set");
+    sql_query out;
+    writer w(out);
+    w.set_model(q.model);
+    out.sql = "UPDATE ";
+    w.name(q.model->table);
+    out.sql += " SET ";
+    for (std::size_t i = 0; i < set.size(); ++i) {
+        if (i) out.sql += ", ";
+        w.name(set[i].column);
+        out.sql += " = ";
+        w.expression(set[i].value);
+    }
+    if (q.limit || q.offset || q.distinct || !q.combinations.empty())
+        where_pk_in(w, q);
+    else
+        w.where_of(q);
+    return out;
+}
+
+sql_query compile_delete(const ast::select& q) {
+    sql_query out;
+    writer w(out);
+    w.set_model(q.model);
+    out.sql = "DELETE FROM ";
+    w.name(q.model->table);
+    if (q.limit || q.offset || q.distinct || !q.combinations.empty())
+        where_pk_in(w, q);
+    else
+        w.where_of(q);
+    return out;
+}
+
+} // namespace turbopg::orm

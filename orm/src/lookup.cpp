@@ -1,0 +1,127 @@
+#include <turbopg/orm/error.hpp>
+#include <turbopg/orm/lookup.hpp>
+
+#include <array>
+#include <string>
+
+namespace turbopg::orm {
+
+namespace {
+
+constexpr std::array<std::string_view, 18> lookups{
+    "exact",    "iexact",    "contains", "icontains", "startswith", "istartswith",
+    "endswith", "iendswith", "gt",       "gte",       "lt",         "lte",
+    "in",       "isnull",    "range",    "regex",     "iregex",     "ne"};
+
+constexpr std::array<std::string_view, 8> transforms{"year", "month",  "day",    "week_day",
+                                                     "hour", "minute", "second", "date"};
+
+template <std::size_t N>
+std::string join(const std::array<std::string_view, N>& names) {
+    std::string out;
+    for (auto n : names) {
+        if (!out.empty()) out += ", ";
+        out += n;
+    }
+    return out;
+}
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& names, std::string_view n) {
+    for (auto x : names)
+        if (x == n) return true;
+    return false;
+}
+
+bool is_pattern_lookup(std::string_view l) {
+    return l == "contains" || l == "icontains" || l == "startswith" || l == "istartswith" ||
+           l == "endswith" || l == "iendswith";
+}
+
+bool is_text_type(wire::oid_t t) {
+    return t == wire::oid::text || t == wire::oid::varchar || t == wire::oid::bpchar ||
+           t == wire::oid::name || t == 0;
+}
+
+// The LIKE pattern for `value` (a text parameter): wildcards escaped with a backslash, '%' added
+// where the lookup needs it.
+param_value like_pattern(const param_value& value, std::string_view lookup) {
+    const auto* data = reinterpret_cast<const char*>(value.encoded.data()) + 4;
+    std::string_view text(data, value.encoded.size() - 4);
+    std::string pattern;
+    bool any_start = lookup.ends_with("contains") || lookup.ends_with("endswith");
+    bool any_end = lookup.ends_with("contains") || lookup.ends_with("startswith");
+    if (any_start) pattern += '%';
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    if (any_end) pattern += '%';
+    return make_param(pattern);
+}
+
+} // namespace
+
+ast::expr make_lookup(std::string_view lookup, ast::expr lhs, ast::expr value) {
+    auto n = std::make_shared<ast::node>();
+    n->k = ast::kind::lookup;
+    n->text = lookup;
+    if (is_pattern_lookup(lookup) && value->k == ast::kind::param && !value->params.empty() &&
+        !value->params[0].is_null() && is_text_type(value->params[0].type)) {
+        value = ast::make_param_node(like_pattern(value->params[0], lookup));
+        n->flag = true;
+    }
+    n->args = {std::move(lhs), std::move(value)};
+    return n;
+}
+
+ast::expr make_transform(std::string_view name, ast::expr lhs) {
+    if (name == "date") {
+        auto n = ast::make(ast::kind::cast, "date", {std::move(lhs)});
+        return n;
+    }
+    std::string_view part = name == "year"       ? "YEAR"
+                            : name == "month"    ? "MONTH"
+                            : name == "day"      ? "DAY"
+                            : name == "week_day" ? "DOW"
+                            : name == "hour"     ? "HOUR"
+                            : name == "minute"   ? "MINUTE"
+                            : name == "second"   ? "SECOND"
+                                                 : "";
+    if (part.empty()) return nullptr;
+    return ast::make(ast::kind::extract, std::string(part), {std::move(lhs)});
+}
+
+ast::expr resolve_field(const model_info& model, std::string_view name) {
+    const auto& column = model.columns[model.index_of(name)];
+    auto n = std::make_shared<ast::node>();
+    n->k = ast::kind::column;
+    n->text = column.name;
+    n->table = model.table;
+    return n;
+}
+
+ast::expr resolve_lookup(const model_info& model, std::string_view path, ast::expr value) {
+    const std::string_view full = path;
+    auto sep = path.find("__");
+    auto lhs = resolve_field(model, path.substr(0, sep));
+    std::string_view lookup = "exact";
+    while (sep != std::string_view::npos) {
+        path.remove_prefix(sep + 2);
+        sep = path.find("__");
+        auto part = path.substr(0, sep);
+        if (contains(transforms, part)) {
+            lhs = make_transform(part, std::move(lhs));
+            lookup = "exact";
+        } else if (contains(lookups, part) && sep == std::string_view::npos) {
+            lookup = part;
+        } else {
+            throw field_error("unsupported lookup \"" + std::string(part) + "\" in \"" +
+                              std::string(full) + "\"; lookups are: " + join(lookups) +
+                              "; transforms are: " + join(transforms));
+        }
+    }
+    return make_lookup(lookup, std::move(lhs), std::move(value));
+}
+
+} // namespace turbopg::orm

@@ -1,0 +1,124 @@
+// Querysets against the real server: reading rows into structs, get's errors, counting,
+// ordering, slicing, updates and deletes.
+#include "support/server.hpp"
+
+#include <turbopg/orm/queryset.hpp>
+#include <turbopg/orm/schema.hpp>
+
+using namespace turbopg;
+using namespace turbopg::orm;
+using namespace turbopg::test;
+using asio::awaitable;
+
+namespace {
+struct Shelf {
+    primary_key<> id;
+    varchar<100> title;
+    std::int32_t pages = 0;
+    std::optional<double> rating;
+};
+
+// A fresh "shelf" table with five rows: A(100), B(200), C(300, rated 4.5), D(400), É(500).
+awaitable<void> fresh_shelf(wire::connection& c) {
+    co_await drop_table<Shelf>(c);
+    co_await create_table<Shelf>(c);
+    co_await c.execute("insert into shelf (title, pages, rating) values ('A', 100, null), "
+                       "('B', 200, null), ('C', 300, 4.5), ('D', 400, null), ('É', 500, 1.0)");
+}
+
+std::string titles(const std::vector<Shelf>& rows) {
+    std::string out;
+    for (const auto& r : rows)
+        out += r.title.value;
+    return out;
+}
+} // namespace
+
+TEST_CASE("orm: fetch, filter, order_by and slicing decode rows into the struct") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_shelf(c);
+        auto shelf = objects<Shelf>().using_(c);
+        auto all = co_await shelf.order_by("id").fetch();
+        REQUIRE(all.size() == 5);
+        CHECK(all[0].id.has_value());
+        CHECK(all[2].rating == 4.5);
+        CHECK_FALSE(all[0].rating.has_value());
+        CHECK(titles(all) == "ABCDÉ");
+        CHECK(titles(co_await shelf.filter(F(&Shelf::pages) > 250).order_by("-pages").fetch()) ==
+              "ÉDC");
+        CHECK(titles(co_await shelf.order_by("pages").slice(1, 3).fetch()) == "BC");
+        CHECK(titles(co_await shelf.order_by("pages").slice(4).fetch()) == "É");
+        CHECK(titles(co_await shelf.order_by("pages").slice(10, 20).fetch()).empty());
+        CHECK(titles(co_await shelf.filter("title__iexact", "é").fetch()) == "É");
+        CHECK(titles(co_await shelf.filter(F(&Shelf::title).contains("%")).fetch()).empty());
+        CHECK(titles(co_await shelf.filter(F(&Shelf::rating).isnull()).order_by("id").fetch()) ==
+              "ABD");
+        auto in_list = F(&Shelf::pages).in({100, 500});
+        CHECK(titles(co_await shelf.filter(in_list).order_by("id").fetch()) == "AÉ");
+        CHECK(titles(co_await shelf.none().fetch()).empty());
+    });
+}
+
+TEST_CASE("orm: get, count, exists, first, last and their errors") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_shelf(c);
+        auto shelf = objects<Shelf>().using_(c);
+        auto b = co_await shelf.get(F(&Shelf::title) == "B");
+        CHECK(b.pages == 200);
+        CHECK_THROWS_AS(co_await shelf.get(F(&Shelf::title) == "Z"), does_not_exist);
+        bool multiple = false;
+        try {
+            co_await shelf.get(F(&Shelf::pages) > 100);
+        } catch (const multiple_objects_returned& e) {
+            multiple = std::string(e.what()).find("it returned 4!") != std::string::npos;
+        }
+        CHECK(multiple);
+        CHECK(co_await shelf.count() == 5);
+        CHECK(co_await shelf.filter(F(&Shelf::pages) >= 300).count() == 3);
+        CHECK(co_await shelf.slice(1, 3).count() == 2);
+        CHECK(co_await shelf.none().count() == 0);
+        CHECK(co_await shelf.filter(F(&Shelf::title) == "C").exists());
+        CHECK_FALSE(co_await shelf.filter(F(&Shelf::title) == "Q").exists());
+        CHECK((co_await shelf.first())->title == "A");
+        CHECK((co_await shelf.last())->title == "É");
+        CHECK((co_await shelf.order_by("-pages").first())->title == "É");
+        CHECK_FALSE((co_await shelf.filter(F(&Shelf::pages) > 1000).first()).has_value());
+        CHECK((co_await shelf.latest("pages")).title == "É");
+        CHECK((co_await shelf.earliest("pages")).title == "A");
+        CHECK_THROWS_AS(co_await shelf.earliest(), error);
+    });
+}
+
+TEST_CASE("orm: update and delete return counts; a server error carries its SQLSTATE") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_shelf(c);
+        auto shelf = objects<Shelf>().using_(c);
+        auto n = co_await shelf.filter(F(&Shelf::pages) < 300)
+                     .update(set(&Shelf::pages, F(&Shelf::pages) + 1));
+        CHECK(n == 2);
+        CHECK((co_await shelf.get(F(&Shelf::title) == "A")).pages == 101);
+        CHECK(co_await shelf.filter(F(&Shelf::title) == "D").delete_() == 1);
+        CHECK(co_await shelf.all().delete_() == 4);
+        CHECK(co_await shelf.count() == 0);
+        bool sqlstate = false;
+        co_await fresh_shelf(c);
+        try {
+            co_await shelf.all().update(set(&Shelf::title, std::string(101, 'x')));
+        } catch (const wire::error& e) {
+            sqlstate = e.diagnostics() && e.diagnostics()->sqlstate == "22001";
+        }
+        CHECK(sqlstate);
+    });
+}
+
+TEST_CASE("orm: an unregistered database and an unknown field are clear errors") {
+    run([]() -> awaitable<void> {
+        CHECK_THROWS_WITH_AS(co_await objects<Shelf>().count(),
+                             doctest::Contains("no database named \"default\""), error);
+        co_return;
+    });
+    CHECK_THROWS_AS(objects<Shelf>().filter("colour", 1), field_error);
+}

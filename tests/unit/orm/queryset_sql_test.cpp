@@ -1,0 +1,152 @@
+// Dry SQL: what querysets compile to, with their parameters.
+#include "models.hpp"
+
+#include <turbopg/orm/queryset.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace orm_test;
+using namespace turbopg::orm;
+
+namespace {
+template <class QS>
+std::string sql_of(const QS& qs) {
+    return describe(qs.sql());
+}
+constexpr std::string_view book_columns =
+    R"("book"."id", "book"."title", "book"."pages", "book"."rating", "book"."published", )"
+    R"("book"."in_print")";
+std::string select_books(std::string_view rest) {
+    return "SELECT " + std::string(book_columns) + " FROM \"book\"" + std::string(rest);
+}
+} // namespace
+
+TEST_CASE("all() selects every field, quoted and qualified") {
+    CHECK(sql_of(objects<Book>().all()) == select_books(""));
+}
+
+TEST_CASE("filter with typed comparisons binds values of the column's type") {
+    CHECK(sql_of(objects<Book>().filter(F(&Book::pages) > 100)) ==
+          select_books(R"( WHERE "book"."pages" > $1 [$1 = 100])"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::pages) >= 100L)) ==
+          select_books(R"( WHERE "book"."pages" >= $1 [$1 = 100])"));
+    CHECK(objects<Book>().filter(F(&Book::pages) >= 100L).sql().params[0].type == 23);
+    CHECK(sql_of(objects<Book>().filter(F(&Book::title) == "Dune")) ==
+          select_books(R"( WHERE "book"."title" = $1 [$1 = 'Dune'])"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::rating) == std::nullopt)) ==
+          select_books(R"( WHERE "book"."rating" IS NULL)"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::rating) != std::nullopt)) ==
+          select_books(R"( WHERE "book"."rating" IS NOT NULL)"));
+}
+
+TEST_CASE("several filters are ANDed; Q objects combine with & | ~") {
+    auto qs = objects<Book>()
+                  .filter(F(&Book::pages) > 100)
+                  .filter((F(&Book::title) == "A") | ~(F(&Book::in_print) == true));
+    CHECK(sql_of(qs) ==
+          select_books(R"( WHERE "book"."pages" > $1 AND ("book"."title" = $2 OR NOT ()"
+                       R"("book"."in_print" = $3)) [$1 = 100, $2 = 'A', $3 = true])"));
+    CHECK(sql_of(objects<Book>().exclude(F(&Book::pages) < 10)) ==
+          select_books(R"( WHERE NOT ("book"."pages" < $1) [$1 = 10])"));
+}
+
+TEST_CASE("string lookups resolve against the model") {
+    CHECK(sql_of(objects<Book>().filter("pages__gte", 100)) ==
+          select_books(R"( WHERE "book"."pages" >= $1 [$1 = 100])"));
+    CHECK(sql_of(objects<Book>().filter("title__icontains", "du_n%")) ==
+          select_books(R"( WHERE UPPER("book"."title"::text) LIKE UPPER($1) [$1 = '%du\_n\%%'])"));
+    CHECK(sql_of(objects<Book>().filter("published__year", 2020)) ==
+          select_books(R"( WHERE (EXTRACT(YEAR FROM "book"."published"))::int4 = $1 [$1 = 2020])"));
+    CHECK(sql_of(objects<Book>().filter(Q("pk", 7))) ==
+          select_books(R"( WHERE "book"."id" = $1 [$1 = 7])"));
+    CHECK_THROWS_WITH_AS(objects<Book>().filter("titel__gte", 1),
+                         "cannot resolve field \"titel\" of orm_test::Book; choices are: id, "
+                         "title, pages, rating, published, in_print",
+                         field_error);
+    CHECK_THROWS_AS(objects<Book>().filter("pages__bigger", 1), field_error);
+}
+
+TEST_CASE("typed lookups") {
+    CHECK(sql_of(objects<Book>().filter(F(&Book::title).startswith("Du"))) ==
+          select_books(R"( WHERE "book"."title"::text LIKE $1 [$1 = 'Du%'])"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::pages).in({1, 2, 3}))) ==
+          select_books(R"( WHERE "book"."pages" = ANY($1) [$1 = <int4[]>])"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::pages).range(10, 20))) ==
+          select_books(R"( WHERE "book"."pages" BETWEEN $1 AND $2 [$1 = 10, $2 = 20])"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::rating).isnull())) ==
+          select_books(R"( WHERE "book"."rating" IS NULL)"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::title).iregex("^d"))) ==
+          select_books(R"( WHERE "book"."title"::text ~* $1 [$1 = '^d'])"));
+    CHECK(sql_of(objects<Book>().filter(F(&Book::published).week_day() == 1)) ==
+          select_books(R"( WHERE (EXTRACT(DOW FROM "book"."published") + 1)::int4 = $1 [$1 = 1])"));
+}
+
+TEST_CASE("F expressions with arithmetic compare columns") {
+    CHECK(sql_of(objects<Book>().filter(F(&Book::pages) > F(&Book::id) * 2)) ==
+          select_books(R"( WHERE "book"."pages" > ("book"."id" * $1) [$1 = 2])"));
+}
+
+TEST_CASE("order_by, reverse, random, model default ordering") {
+    CHECK(sql_of(objects<Book>().order_by(F(&Book::pages).desc(), "title")) ==
+          select_books(R"( ORDER BY "book"."pages" DESC, "book"."title")"));
+    CHECK(sql_of(objects<Book>().order_by(F(&Book::rating).asc().nulls_last()).reverse()) ==
+          select_books(R"( ORDER BY "book"."rating" DESC NULLS FIRST)"));
+    CHECK(sql_of(objects<Book>().order_by("?")) == select_books(" ORDER BY RANDOM()"));
+    auto authors = sql_of(objects<BookAuthor>());
+    CHECK(
+        authors.ends_with(R"(FROM "authors" ORDER BY "authors"."created" DESC, "authors"."name")"));
+    CHECK(sql_of(objects<BookAuthor>().order_by()).ends_with(R"(FROM "authors")"));
+    CHECK(objects<BookAuthor>().ordered());
+    CHECK_FALSE(objects<Book>().ordered());
+    CHECK(objects<Book>().order_by("pages").ordered());
+}
+
+TEST_CASE("slicing becomes LIMIT/OFFSET parameters") {
+    CHECK(sql_of(objects<Book>().slice(10, 30)) ==
+          select_books(" LIMIT $1 OFFSET $2 [$1 = 20, $2 = 10]"));
+    CHECK(sql_of(objects<Book>().slice(5)) == select_books(" OFFSET $1 [$1 = 5]"));
+    CHECK(sql_of(objects<Book>().slice(0, 10).slice(2, 5)) ==
+          select_books(" LIMIT $1 OFFSET $2 [$1 = 3, $2 = 2]"));
+    CHECK(sql_of(objects<Book>().slice(0, 3).slice(5, 8)) ==
+          select_books(" LIMIT $1 OFFSET $2 [$1 = 0, $2 = 5]"));
+    CHECK_THROWS_AS(objects<Book>().slice(-1), error);
+}
+
+TEST_CASE("distinct, distinct on, select_for_update, only, defer") {
+    CHECK(sql_of(objects<Book>().distinct()).starts_with("SELECT DISTINCT \"book\".\"id\""));
+    CHECK(sql_of(objects<Book>().distinct_on("title").order_by("title"))
+              .starts_with(R"(SELECT DISTINCT ON ("book"."title") "book"."id")"));
+    CHECK(sql_of(objects<Book>().select_for_update({.nowait = true, .of = {}})) ==
+          select_books(" FOR UPDATE NOWAIT"));
+    CHECK(sql_of(objects<Book>().select_for_update({.skip_locked = true, .of = {"book"}})) ==
+          select_books(R"( FOR UPDATE OF "book" SKIP LOCKED)"));
+    CHECK(sql_of(objects<Book>().only("title")) ==
+          R"(SELECT "book"."id", "book"."title" FROM "book")");
+    CHECK(sql_of(objects<Book>().defer("title", "published")) ==
+          R"(SELECT "book"."id", "book"."pages", "book"."rating", "book"."in_print" FROM "book")");
+}
+
+TEST_CASE("count, exists, update and delete statements") {
+    auto qs = objects<Book>().filter(F(&Book::pages) > 100);
+    CHECK(describe(compile_count(qs.query())) ==
+          R"(SELECT COUNT(*) FROM "book" WHERE "book"."pages" > $1 [$1 = 100])");
+    CHECK(describe(compile_count(qs.slice(0, 5).query())) ==
+          "SELECT COUNT(*) FROM (" + select_books(R"( WHERE "book"."pages" > $1 LIMIT $2)") +
+              R"() AS "subquery" [$1 = 100, $2 = 5])");
+    CHECK(describe(compile_exists(qs.query())) ==
+          "SELECT EXISTS(" + select_books(R"( WHERE "book"."pages" > $1) [$1 = 100])"));
+    CHECK(describe(compile_update(qs.query(), {{"pages", F(&Book::pages).node()}})) ==
+          R"(UPDATE "book" SET "pages" = "book"."pages" WHERE "book"."pages" > $1 [$1 = 100])");
+    CHECK(describe(compile_delete(qs.query())) ==
+          R"(DELETE FROM "book" WHERE "book"."pages" > $1 [$1 = 100])");
+    CHECK(
+        describe(compile_delete(qs.order_by("pages").slice(0, 2).query())) ==
+        R"(DELETE FROM "book" WHERE "book"."id" IN (SELECT "book"."id" FROM "book" WHERE "book"."pages" > $1 ORDER BY "book"."pages" LIMIT $2) [$1 = 100, $2 = 2])");
+}
+
+TEST_CASE("a queryset's representation shows its SQL; none() shows it is empty") {
+    CHECK(objects<Book>().filter(F(&Book::pages) > 1).to_string() ==
+          "<queryset orm_test::Book: " + select_books(R"( WHERE "book"."pages" > $1 [$1 = 1])") +
+              ">");
+    CHECK(objects<Book>().none().to_string() == "<queryset orm_test::Book: EmptyResultSet>");
+}
