@@ -5,10 +5,13 @@
 #include <turbopg/orm/queryset.hpp>
 #include <turbopg/orm/schema.hpp>
 
+#include <asio/experimental/awaitable_operators.hpp>
+
 using namespace turbopg;
 using namespace turbopg::orm;
 using namespace turbopg::test;
 using asio::awaitable;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 struct Shelf {
@@ -121,4 +124,26 @@ TEST_CASE("orm: an unregistered database and an unknown field are clear errors")
         co_return;
     });
     CHECK_THROWS_AS(objects<Shelf>().filter("colour", 1), field_error);
+}
+
+TEST_CASE("orm: a count and a page awaited together are pipelined on one pooled connection") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_shelf(c);
+        wire::pool pool(co_await asio::this_coro::executor, test_url(), {.max_size = 2});
+        database db(pool);
+        auto big = objects<Shelf>().filter(F(&Shelf::pages) >= 200).order_by("pages");
+        auto [n, page, pid] = co_await db.pinned(
+            [&](database one) -> awaitable<std::tuple<std::int64_t, std::vector<Shelf>, int>> {
+                auto counted = big.using_(one);
+                auto paged = big.using_(one).slice(0, 2);
+                auto [count, rows] = co_await (counted.count() && paged.fetch());
+                co_return std::tuple{count, std::move(rows), one.connection()->backend_pid()};
+            });
+        CHECK(n == 4);
+        CHECK(titles(page) == "BC");
+        CHECK(pid != 0);
+        CHECK(pool.stats().created == 1); // both ran on the one connection
+        co_await pool.close();
+    });
 }

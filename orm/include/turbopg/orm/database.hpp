@@ -30,6 +30,16 @@ public:
         co_return co_await f(*conn_);
     }
 
+    // Runs `f(database)` with a database bound to one connection of this one, so the querysets
+    // it awaits together are pipelined on that connection:
+    //   auto [n, page] = co_await db.pinned([&](orm::database one) {
+    //       return qs.using_(one).count() && qs.using_(one).slice(0, 20).fetch();
+    //   });
+    template <class F>
+    auto pinned(F f) {
+        return run([f = std::move(f)](wire::connection& c) mutable { return f(database(c)); });
+    }
+
     wire::pool* pool() const noexcept { return pool_; }
     wire::connection* connection() const noexcept { return conn_; }
 
