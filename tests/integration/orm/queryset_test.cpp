@@ -60,6 +60,10 @@ TEST_CASE("orm: fetch, filter, order_by and slicing decode rows into the struct"
         auto in_list = F(&Shelf::pages).in({100, 500});
         CHECK(titles(co_await shelf.filter(in_list).order_by("id").fetch()) == "AÉ");
         CHECK(titles(co_await shelf.none().fetch()).empty());
+        CHECK((co_await shelf.order_by("pages").at(0)).title == "A");
+        CHECK((co_await shelf.order_by("pages").at(3)).title == "D");
+        CHECK_THROWS_AS(co_await shelf.order_by("pages").at(5), index_error);
+        CHECK_THROWS_AS(co_await shelf.at(-1), index_error);
     });
 }
 

@@ -26,6 +26,12 @@ public:
     using error::error;
 };
 
+// qs.at(i) past the last row (Python's IndexError).
+class TURBOPG_ORM_API index_error : public error {
+public:
+    using error::error;
+};
+
 // A field or lookup name that the model does not have (Django's FieldError); the message names
 // it and lists the valid ones.
 class TURBOPG_ORM_API field_error : public error {

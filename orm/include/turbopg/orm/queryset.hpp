@@ -214,6 +214,17 @@ public:
     asio::awaitable<std::optional<M>> last() const {
         co_return co_await ordered_or_pk().reverse().slice(0, 1).optional_row();
     }
+    // Python's qs[index]: the row at `index` in the queryset's order (OFFSET index LIMIT 1);
+    // index_error when there is none.
+    asio::awaitable<M> at(std::int64_t index) const {
+        if (index < 0) throw index_error("negative indexing is not supported");
+        auto row = co_await slice(index, index + 1).optional_row();
+        if (!row)
+            throw index_error(q_.model->cpp_name + " queryset index " + std::to_string(index) +
+                              " out of range");
+        co_return std::move(*row);
+    }
+
     // The row with the smallest/largest value of `field` (default: meta's get_latest_by);
     // does_not_exist when empty.
     asio::awaitable<M> earliest(std::string_view field = {}) const {
