@@ -42,6 +42,12 @@ public:
         try {
             M m{};
             const auto& cols = *columns_;
+            auto needed = fields_.empty() ? decoders.size() : fields_.size();
+            if (row.size() < needed)
+                throw wire::error(make_error_code(wire::errc::type_mismatch),
+                                  "the query returned " + std::to_string(row.size()) +
+                                      " columns, but the model has " + std::to_string(needed) +
+                                      " fields to read");
             if (fields_.empty()) {
                 for (std::size_t i = 0; i < decoders.size(); ++i)
                     decoders[i](m, cols[i], row[i]);

@@ -19,6 +19,7 @@
 
 #include <asio/awaitable.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -251,8 +252,11 @@ public:
     }
     asio::awaitable<std::uint64_t> update(std::vector<assignment> set) const requires Scoped {
         if (q_.empty) co_return 0;
-        for (const auto& a : q_.model->columns)
-            if (a.auto_now) set.push_back({a.name, ast::make(ast::kind::func, "NOW")});
+        for (const auto& c : q_.model->columns) {
+            bool given = std::any_of(set.begin(), set.end(),
+                                     [&](const assignment& a) { return a.column == c.name; });
+            if (c.auto_now && !given) set.push_back({c.name, ast::make(ast::kind::func, "NOW")});
+        }
         co_return co_await execute(compile_update(q_, set));
     }
 
