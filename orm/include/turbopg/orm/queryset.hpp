@@ -32,7 +32,7 @@ struct lock_options {
     bool nowait = false;
     bool skip_locked = false;
     bool no_key = false;
-    std::vector<std::string> of; // tables to lock; default: all in the FROM clause
+    std::vector<std::string> of{}; // tables to lock; default: all in the FROM clause
 };
 
 // `Scoped` is true once filter(), exclude(), get-style conditions or all() have been applied:
