@@ -11,7 +11,9 @@
 // atomic block (`using_(blk.db())`) it is the block's; otherwise the iterator opens one (BEGIN)
 // and commits it at the end, so on a borrowed connection other coroutines' queries meanwhile
 // run inside it. Each iterator prepares its DECLARE and FETCH statements once (they are evicted
-// from the statement cache like any other).
+// from the statement cache like any other). On a pool, next() and close() run their statements
+// on the connection's strand and complete on the caller's executor; destroy an unfinished
+// iterator on that strand when several threads run the io_context (its cleanup is queued there).
 #pragma once
 
 #include <turbopg/orm/compiler.hpp>
