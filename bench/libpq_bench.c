@@ -9,6 +9,8 @@
  *   insert-batch  pipelined prepared INSERTs (text parameters), a Sync every 32, in BEGIN/COMMIT
  *   pool-8        8 threads, one connection each, sequential prepared selects
  * Prints the line of turbopg-bench (peer=libpq); exit status 1 on any failure, 2 on usage.
+ * `libpq-bench --list` prints each workload with its default ops (the ORM workloads of
+ * turbopg-bench have no libpq counterpart).
  */
 #define _GNU_SOURCE
 #include <libpq-fe.h>
@@ -428,11 +430,18 @@ static const struct {
 };
 
 static int usage(void) {
-    fputs("usage: libpq-bench <workload> <url> [ops]\n", stderr);
+    fputs("usage: libpq-bench <workload> <url> [ops]\n"
+          "       libpq-bench --list\n",
+          stderr);
     return 2;
 }
 
 int main(int argc, char** argv) {
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t k = 0; k < sizeof workloads / sizeof workloads[0]; k++)
+            printf("%s %ld\n", workloads[k].name, workloads[k].default_ops);
+        return 0;
+    }
     if (argc < 3 || argc > 4) return usage();
     const char* w = argv[1];
     url = argv[2];

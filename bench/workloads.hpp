@@ -25,4 +25,13 @@ measurement pool_8(const workload_args& a);
 // Sync, 8 batches in flight.
 measurement insert_batch(const workload_args& a);
 
+// The ORM (querysets on one connection, over bench_rows as a model struct):
+// `get(id == k)` by primary key, sequentially (compare with point-seq).
+measurement orm_get(const workload_args& a);
+// Every row of bench_rows fetched into a vector of model structs and summed into the checksum
+// of rows (compare with rows).
+measurement orm_fetch(const workload_args& a);
+// count() of a filtered queryset plus one ordered page of 20 of it (two statements per op).
+measurement orm_page(const workload_args& a);
+
 } // namespace turbopg::bench

@@ -58,8 +58,11 @@ def table(summary, meta):
             ratio = "-" if e["ratio"] is None else f"{e['ratio']:.2f}x"
             tcpu = _num(t["cpu_us_per_op"], ".2f")
             allocs = _num(t["allocs_per_op"], ".2f")
-            rows.append((e["workload"], f"{e['ops']:,}", tcell, _num(lq["ops_per_s"], ",.0f"),
-                         ratio, tcpu, _num(lq["cpu_us_per_op"], ".2f"), allocs))
+            lq_ops, lq_cpu = _num(lq["ops_per_s"], ",.0f"), _num(lq["cpu_us_per_op"], ".2f")
+            if lq["runs"] == 0:  # a workload libpq-bench does not have (the ORM ones)
+                lq_ops = lq_cpu = ratio = "n/a"
+            rows.append((e["workload"], f"{e['ops']:,}", tcell, lq_ops, ratio, tcpu, lq_cpu,
+                         allocs))
         widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
         fmt = "  ".join(["{:<%d}" % widths[0]] + ["{:>%d}" % w for w in widths[1:]])
         lines.append(fmt.format(*head))
@@ -93,7 +96,8 @@ def svg(summary, meta):
             e = next(e for e in summary if e["workload"] == w and e["placement"] == pl)
             y = y0 + k * bar
             if e["ratio"] is None:
-                out.append(f'<text x="{left + 4}" y="{y + bar - 3}">no result</text>')
+                why = "turbopg only" if e["libpq"]["runs"] == 0 else "no result"
+                out.append(f'<text x="{left + 4}" y="{y + bar - 3}">{why}</text>')
                 continue
             out.append(f'<rect x="{left}" y="{y}" width="{x(e["ratio"]) - left:.1f}" '
                        f'height="{bar - 2}" fill="{COLORS[pl]}"/>')

@@ -29,6 +29,8 @@ import report  # noqa: E402  (next to this file)
 PEERS = ("turbopg", "libpq")
 PLACEMENTS = {"split": ("0", "1"), "same": ("0", "0"), "free": (None, None)}
 RUN_TIMEOUT_S = 900
+# The workloads that read bench_rows (load.sql); rows and orm-fetch read all of it.
+ROWS_READERS = ("rows", "orm-fetch", "orm-get", "orm-page")
 
 
 def say(msg):
@@ -138,7 +140,7 @@ def verify(rec, workload, url, rows_check):
     """Adds verify: ok / the mismatch, for the workloads whose result can be checked."""
     if "error" in rec:
         return
-    if workload == "rows":
+    if workload in ("rows", "orm-fetch"):
         got = rec.get("check")
         rec["verify"] = "ok" if got == rows_check else f"check {got} != {rows_check}"
     elif workload in ("copy-in", "insert-batch"):
@@ -146,10 +148,9 @@ def verify(rec, workload, url, rows_check):
         rec["verify"] = "ok" if got == want else f"bench_in {got} != {want}"
 
 
-def default_ops(bin_dir):
-    """workload -> its default number of ops, as turbopg-bench --list tells."""
-    out = subprocess.run([os.path.join(bin_dir, "turbopg-bench"), "--list"], capture_output=True,
-                         text=True, check=True).stdout
+def listed_workloads(binary):
+    """workload -> its default number of ops, as `<binary> --list` tells."""
+    out = subprocess.run([binary, "--list"], capture_output=True, text=True, check=True).stdout
     return {name: int(ops) for name, ops in (line.split(" ") for line in out.splitlines())}
 
 
@@ -168,7 +169,7 @@ def main():
     ap.add_argument("--no-allocs", action="store_true", help="skip the allocation-count pass")
     a = ap.parse_args()
 
-    defaults = default_ops(a.bin)
+    defaults = listed_workloads(os.path.join(a.bin, "turbopg-bench"))
     workloads = a.workloads.split(",") if a.workloads else list(defaults)
     for w in workloads:
         if w not in defaults:
@@ -191,10 +192,19 @@ def main():
     if "libpq" not in peers:
         say("libpq-bench was not built (libpq not found): turbopg only")
 
-    rows_check = ensure_data(a.url, ops["rows"], a.load_sql) if "rows" in workloads else None
+    # Workloads a peer does not have (the ORM ones for libpq) are run by turbopg alone.
+    has = {p: set(listed_workloads(binaries[p])) for p in peers}
+    rows_check = None
+    readers = [w for w in workloads if w in ROWS_READERS]
+    if readers:
+        sizes = {ops[w] for w in readers if w in ("rows", "orm-fetch")}
+        if len(sizes) > 1:
+            raise SystemExit("bench: rows and orm-fetch must read the same number of rows")
+        size = sizes.pop() if sizes else max(1, round(defaults["rows"] * a.scale))
+        rows_check = ensure_data(a.url, size, a.load_sql)
     runs = []
     plan = [(rep, pl, w, peer) for rep in range(1, a.reps + 1) for pl in placements
-            for w in workloads for peer in peers]
+            for w in workloads for peer in peers if w in has[peer]]
     width = len(str(len(plan)))
     pinned = None
     try:

@@ -14,12 +14,19 @@
 
 namespace turbopg::orm {
 
+class atomic_block;
+
 class database {
 public:
     database(wire::pool& pool) noexcept
         : pool_(&pool) {}
     database(wire::connection& conn) noexcept
         : conn_(&conn) {}
+    // The connection of an atomic block (atomic.hpp: atomic_block::db()); atomic() on it nests
+    // as a savepoint. Valid while the block runs.
+    database(wire::connection& conn, atomic_block& block) noexcept
+        : conn_(&conn)
+        , block_(&block) {}
 
     // Runs `f(wire::connection&)` (returning an asio::awaitable) on a connection of this
     // database and completes with its result.
@@ -42,6 +49,8 @@ public:
 
     wire::pool* pool() const noexcept { return pool_; }
     wire::connection* connection() const noexcept { return conn_; }
+    // The atomic block this database runs in, if any.
+    atomic_block* block() const noexcept { return block_; }
 
     // ---- Named databases (Django's DATABASES) ----
     // Registers `db` under `name` ("default" is what querysets use without using()); the pool or
@@ -54,6 +63,7 @@ public:
 private:
     wire::pool* pool_ = nullptr;
     wire::connection* conn_ = nullptr;
+    atomic_block* block_ = nullptr;
 };
 
 // Runs a compiled statement on `conn`, its parameters bound in binary, results to `sink`.

@@ -15,6 +15,7 @@
 #include <turbopg/orm/database.hpp>
 #include <turbopg/orm/error.hpp>
 #include <turbopg/orm/expressions.hpp>
+#include <turbopg/orm/iterator.hpp>
 #include <turbopg/orm/model_sink.hpp>
 
 #include <asio/awaitable.hpp>
@@ -33,7 +34,7 @@ struct lock_options {
     bool nowait = false;
     bool skip_locked = false;
     bool no_key = false;
-    std::vector<std::string> of; // tables to lock; default: all in the FROM clause
+    std::vector<std::string> of{}; // tables to lock; default: all in the FROM clause
 };
 
 // `Scoped` is true once filter(), exclude(), get-style conditions or all() have been applied:
@@ -161,6 +162,9 @@ public:
     }
 
     // Calls `f(M&&)` for each row as it arrives (constant memory); completes with the row count.
+    // The counterpart of Python's `async for` over a queryset: rows are streamed from one
+    // statement on one connection (held until the last row), never collected. `f` is a plain
+    // function and cannot co_await; to await between rows use iterator().
     template <class F>
     asio::awaitable<std::uint64_t> for_each(F&& f) const {
         if (q_.empty) co_return 0;
@@ -174,6 +178,14 @@ public:
             throw;
         }
         co_return wire::detail::rows_in_tag(sink.tag());
+    }
+
+    // The rows in chunks of at most chunk_size through a server-side cursor (iterator.hpp):
+    // `for (auto c = co_await it.next(); !c.empty(); c = co_await it.next())`. Constant memory,
+    // and the caller may co_await between chunks.
+    model_iterator<M> iterator(std::size_t chunk_size = 2000) const {
+        return model_iterator<M>(db(), q_.empty ? sql_query{} : sql(), selected_fields(),
+                                 chunk_size);
     }
 
     // The one row matching the filters (and `condition`); does_not_exist when none,
