@@ -28,15 +28,6 @@ namespace {
 
 using ast::kind;
 
-bool has_aggregate(const ast::expr& e) {
-    if (!e) return false;
-    if (e->k == kind::aggregate) return true;
-    if (e->k == kind::subquery || e->k == kind::exists) return false;
-    for (const auto& a : e->args)
-        if (has_aggregate(a)) return true;
-    return false;
-}
-
 // Writes one statement: SQL into `out`, values into `params`. `outer` is the enclosing query's
 // model while a subquery is written (for OuterRef).
 class writer {
@@ -50,7 +41,15 @@ public:
     void from_where(const ast::select& q);
     void group_having(const ast::select& q);
     void order_limit_lock(const ast::select& q);
-    void where_of(const ast::select& q);
+    // `split`: conditions on aggregates are left out (group_having writes them as HAVING).
+    void where_of(const ast::select& q, bool split = false);
+    // Whether a filter() of `q` is on an aggregate (and so needs GROUP BY/HAVING).
+    bool filters_aggregate(const ast::select& q) {
+        set_query(&q);
+        for (const auto& w : q.where)
+            if (has_aggregate(w)) return true;
+        return false;
+    }
     void expression(const ast::expr& e);
     void param(const param_value& p) {
         params_.push_back(p);
@@ -64,7 +63,11 @@ public:
     }
     void name(std::string_view n) { append_quoted_identifier(out_, n); }
     std::string& out() { return out_; }
-    void set_model(const model_info* m) { model_ = m; }
+    void set_query(const ast::select* q) {
+        query_ = q;
+        model_ = q->model;
+        visible_annotations_ = q->annotations.size();
+    }
     void set_unqualified(bool on) { unqualified_ = on; }
 
 private:
@@ -72,13 +75,53 @@ private:
     void conjunction(const std::vector<ast::expr>& parts, std::string_view op);
     void raw(const ast::node& n);
     void subquery(const ast::select& q);
+    // The annotation `name` may refer to (those annotated before the one being written), or
+    // nullptr.
+    const ast::named_expr* annotation(std::string_view name) const;
+    void annotation_expression(const ast::named_expr& a);
+    // Whether `e` holds an aggregate (through annotations it names), outside subqueries.
+    bool has_aggregate(const ast::expr& e);
 
     std::string& out_;
     std::vector<param_value>& params_;
-    const model_info* model_ = nullptr; // the query being written
-    const model_info* outer_ = nullptr; // the enclosing query, inside a subquery
-    bool unqualified_ = false;          // ORDER BY of a combined query: bare column names
+    const model_info* model_ = nullptr;  // the query being written
+    const model_info* outer_ = nullptr;  // the enclosing query, inside a subquery
+    const ast::select* query_ = nullptr; // its annotations resolve F("name")
+    std::size_t visible_annotations_ = 0;
+    bool unqualified_ = false; // ORDER BY of a combined query: bare column names
 };
+
+const ast::named_expr* writer::annotation(std::string_view name) const {
+    if (!query_) return nullptr;
+    for (std::size_t i = 0; i < visible_annotations_; ++i)
+        if (query_->annotations[i].name == name) return &query_->annotations[i];
+    return nullptr;
+}
+
+void writer::annotation_expression(const ast::named_expr& a) {
+    auto saved = visible_annotations_;
+    visible_annotations_ = static_cast<std::size_t>(&a - query_->annotations.data());
+    expression(a.e);
+    visible_annotations_ = saved;
+}
+
+bool writer::has_aggregate(const ast::expr& e) {
+    if (!e) return false;
+    if (e->k == kind::aggregate) return true;
+    if (e->k == kind::subquery || e->k == kind::exists) return false;
+    if (e->k == kind::field || e->k == kind::path) {
+        const auto* a = annotation(std::string_view(e->text).substr(0, e->text.find("__")));
+        if (!a) return false;
+        auto saved = visible_annotations_;
+        visible_annotations_ = static_cast<std::size_t>(a - query_->annotations.data());
+        bool found = has_aggregate(a->e);
+        visible_annotations_ = saved;
+        return found;
+    }
+    for (const auto& a : e->args)
+        if (has_aggregate(a)) return true;
+    return false;
+}
 
 void writer::conjunction(const std::vector<ast::expr>& parts, std::string_view op) {
     if (parts.empty()) {
@@ -119,12 +162,16 @@ void writer::raw(const ast::node& n) {
 void writer::subquery(const ast::select& q) {
     auto saved_model = model_;
     auto saved_outer = outer_;
+    auto saved_query = query_;
+    auto saved_visible = visible_annotations_;
     outer_ = model_;
     out_ += '(';
     select(q);
     out_ += ')';
     model_ = saved_model;
     outer_ = saved_outer;
+    query_ = saved_query;
+    visible_annotations_ = saved_visible;
 }
 
 void writer::lookup(const ast::node& n) {
@@ -213,10 +260,20 @@ void writer::expression(const ast::expr& e) {
         append_quoted_identifier(out_, n.text);
         break;
     case kind::field:
-        expression(resolve_field(*model_, n.text));
+        // An annotation's name, or a field's; over a subquery or in the ORDER BY of a combined
+        // query, the name of the result column.
+        if (const auto* a = annotation(n.text)) {
+            if (unqualified_)
+                name(a->name);
+            else
+                annotation_expression(*a);
+        } else {
+            expression(resolve_field(*model_, n.text));
+        }
         break;
     case kind::path:
-        expression(resolve_lookup(*model_, n.text, n.args[0]));
+        expression(query_ && query_->model == model_ ? resolve_lookup(*query_, n.text, n.args[0])
+                                                     : resolve_lookup(*model_, n.text, n.args[0]));
         break;
     case kind::outer_ref:
         if (!outer_) throw error("OuterRef(\"" + n.text + "\") outside a subquery");
@@ -334,54 +391,63 @@ void writer::select_list(const ast::select& q) {
             out_ += " AS ";
             name(v.name);
         }
+        return; // values() name the annotations they show
+    }
+    const auto& m = *q.model;
+    if (q.fields.empty()) {
+        for (const auto& c : m.columns) {
+            comma();
+            column(m, c);
+        }
     } else {
-        const auto& m = *q.model;
-        if (q.fields.empty()) {
-            for (const auto& c : m.columns) {
-                comma();
-                column(m, c);
-            }
-        } else {
-            for (auto i : q.fields) {
-                comma();
-                column(m, m.columns[i]);
-            }
+        for (auto i : q.fields) {
+            comma();
+            column(m, m.columns[i]);
         }
     }
     for (const auto& a : q.annotations) {
         comma();
-        expression(a.e);
+        annotation_expression(a);
         out_ += " AS ";
         name(a.name);
     }
 }
 
-void writer::where_of(const ast::select& q) {
-    if (q.where.empty()) return;
-    out_ += " WHERE ";
-    for (std::size_t i = 0; i < q.where.size(); ++i) {
-        if (i) out_ += " AND ";
-        expression(q.where[i]);
+void writer::where_of(const ast::select& q, bool split) {
+    bool first = true;
+    for (const auto& w : q.where) {
+        if (split && has_aggregate(w)) continue;
+        out_ += first ? " WHERE " : " AND ";
+        first = false;
+        expression(w);
     }
 }
 
 void writer::from_where(const ast::select& q) {
     out_ += " FROM ";
     name(q.model->table);
-    where_of(q);
+    where_of(q, true);
 }
 
 void writer::group_having(const ast::select& q) {
-    bool grouped = false;
-    for (const auto& a : q.annotations)
-        grouped = grouped || has_aggregate(a.e);
-    for (const auto& v : q.values)
-        grouped = grouped || has_aggregate(v.e);
+    // filter() on an aggregate (directly or through an annotation's name) goes to HAVING.
+    std::vector<ast::expr> having;
+    for (const auto& w : q.where)
+        if (has_aggregate(w)) having.push_back(w);
+    having.insert(having.end(), q.having.begin(), q.having.end());
+    bool grouped = !having.empty();
+    if (q.values_mode) {
+        for (const auto& v : q.values)
+            grouped = grouped || has_aggregate(v.e);
+    } else {
+        for (const auto& a : q.annotations)
+            grouped = grouped || has_aggregate(a.e);
+    }
     if (grouped) {
         // values(...).annotate(Count(...)): group by the values; annotate on model rows: by the
         // primary key (PostgreSQL then allows every column of the table).
-        std::string group;
-        out_ += " GROUP BY ";
+        std::string_view group_by = " GROUP BY ";
+        out_ += group_by;
         bool first = true;
         if (q.values_mode) {
             for (const auto& v : q.values) {
@@ -403,13 +469,13 @@ void writer::group_having(const ast::select& q) {
             }
             first = false;
         }
-        if (first) out_.resize(out_.size() - std::string_view(" GROUP BY ").size());
+        if (first) out_.resize(out_.size() - group_by.size());
     }
-    if (!q.having.empty()) {
+    if (!having.empty()) {
         out_ += " HAVING ";
-        for (std::size_t i = 0; i < q.having.size(); ++i) {
+        for (std::size_t i = 0; i < having.size(); ++i) {
             if (i) out_ += " AND ";
-            expression(q.having[i]);
+            expression(having[i]);
         }
     }
 }
@@ -460,7 +526,7 @@ void writer::order_limit_lock(const ast::select& q) {
 }
 
 void writer::select(const ast::select& q, bool with_order_and_limit) {
-    model_ = q.model;
+    set_query(&q);
     bool combined = !q.combinations.empty();
     if (combined) out_ += '(';
     out_ += "SELECT ";
@@ -492,7 +558,7 @@ void writer::select(const ast::select& q, bool with_order_and_limit) {
         out_ += '(';
         select(*c.other);
         out_ += ')';
-        model_ = q.model;
+        set_query(&q);
     }
     if (with_order_and_limit) {
         unqualified_ = true; // ORDER BY of a combination names its result columns
@@ -542,13 +608,13 @@ sql_query compile_count(const ast::select& q) {
     sql_query out;
     writer w(out);
     out.sql = "SELECT COUNT(*)";
-    if (needs_subquery(q)) {
+    if (needs_subquery(q) || w.filters_aggregate(q)) {
         ast::select inner = q;
         inner.order.clear();
         inner.order_set = !inner.limit && !inner.offset ? true : inner.order_set;
         from_subquery(w, inner);
     } else {
-        w.set_model(q.model);
+        w.set_query(&q);
         w.from_where(q);
     }
     return out;
@@ -572,10 +638,10 @@ sql_query compile_aggregate(const ast::select& q, const std::vector<ast::named_e
     sql_query out;
     writer w(out);
     out.sql = "SELECT ";
-    w.set_model(q.model);
+    w.set_query(&q);
     // Over a sliced, distinct or combined query the aggregates read the subquery's columns, by
     // their bare names.
-    bool over_subquery = needs_subquery(q);
+    bool over_subquery = needs_subquery(q) || w.filters_aggregate(q);
     w.set_unqualified(over_subquery);
     for (std::size_t i = 0; i < aggregates.size(); ++i) {
         if (i) out.sql += ", ";
@@ -595,7 +661,7 @@ sql_query compile_update(const ast::select& q, const std::vector<assignment>& se
     if (set.empty()) throw error("update() needs at least one field to set");
     sql_query out;
     writer w(out);
-    w.set_model(q.model);
+    w.set_query(&q);
     out.sql = "UPDATE ";
     w.name(q.model->table);
     out.sql += " SET ";
@@ -615,7 +681,7 @@ sql_query compile_update(const ast::select& q, const std::vector<assignment>& se
 sql_query compile_delete(const ast::select& q) {
     sql_query out;
     writer w(out);
-    w.set_model(q.model);
+    w.set_query(&q);
     out.sql = "DELETE FROM ";
     w.name(q.model->table);
     if (q.limit || q.offset || q.distinct || !q.combinations.empty())

@@ -101,10 +101,11 @@ ast::expr resolve_field(const model_info& model, std::string_view name) {
     return n;
 }
 
-ast::expr resolve_lookup(const model_info& model, std::string_view path, ast::expr value) {
-    const std::string_view full = path;
+namespace {
+// The lookups and transforms after the first "__" of `full` applied to `lhs`.
+ast::expr apply_path(ast::expr lhs, std::string_view full, ast::expr value) {
+    std::string_view path = full;
     auto sep = path.find("__");
-    auto lhs = resolve_field(model, path.substr(0, sep));
     std::string_view lookup = "exact";
     while (sep != std::string_view::npos) {
         path.remove_prefix(sep + 2);
@@ -122,6 +123,27 @@ ast::expr resolve_lookup(const model_info& model, std::string_view path, ast::ex
         }
     }
     return make_lookup(lookup, std::move(lhs), std::move(value));
+}
+} // namespace
+
+ast::expr resolve_lookup(const model_info& model, std::string_view path, ast::expr value) {
+    return apply_path(resolve_field(model, path.substr(0, path.find("__"))), path,
+                      std::move(value));
+}
+
+ast::expr resolve_name(const ast::select& q, std::string_view name) {
+    for (const auto& a : q.annotations)
+        if (a.name == name) return ast::make(ast::kind::field, a.name);
+    if (q.model->find(name) || name == "pk") return resolve_field(*q.model, name);
+    std::string choices = q.model->field_names_list();
+    for (const auto& a : q.annotations)
+        choices += ", " + a.name;
+    throw field_error("cannot resolve field \"" + std::string(name) + "\" of " + q.model->cpp_name +
+                      "; choices are: " + choices);
+}
+
+ast::expr resolve_lookup(const ast::select& q, std::string_view path, ast::expr value) {
+    return apply_path(resolve_name(q, path.substr(0, path.find("__"))), path, std::move(value));
 }
 
 } // namespace turbopg::orm

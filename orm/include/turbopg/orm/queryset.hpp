@@ -14,9 +14,12 @@
 #include <turbopg/orm/compiler.hpp>
 #include <turbopg/orm/database.hpp>
 #include <turbopg/orm/error.hpp>
+#include <turbopg/orm/explain.hpp>
 #include <turbopg/orm/expressions.hpp>
+#include <turbopg/orm/functions.hpp>
 #include <turbopg/orm/iterator.hpp>
 #include <turbopg/orm/model_sink.hpp>
+#include <turbopg/orm/values.hpp>
 
 #include <asio/awaitable.hpp>
 
@@ -25,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace turbopg::orm {
@@ -55,12 +59,12 @@ public:
     }
     template <class V>
     queryset<M, true> filter(std::string_view path, const V& value) const {
-        return filter(q(resolve_lookup(*q_.model, path, ast::make_param_node(make_param(value)))));
+        return filter(q(resolve_lookup(q_, path, ast::make_param_node(make_param(value)))));
     }
     queryset<M, true> exclude(const q& condition) const { return filter(~condition); }
     template <class V>
     queryset<M, true> exclude(std::string_view path, const V& value) const {
-        return exclude(q(resolve_lookup(*q_.model, path, ast::make_param_node(make_param(value)))));
+        return exclude(q(resolve_lookup(q_, path, ast::make_param_node(make_param(value)))));
     }
     // order_by(F(&Book::pages).desc(), F(&Book::title).asc()) or order_by("-pages", "title");
     // order_by() with nothing clears any ordering, the model's default too.
@@ -278,6 +282,145 @@ public:
         co_return co_await execute(compile_delete(q_));
     }
 
+    // ---- Annotations, values, aggregates, set operations, EXPLAIN ----
+
+    // A computed column, `expression AS name`, usable by name in filter(), exclude(), order_by(),
+    // values() and F<T>("name"). An aggregate groups the model's rows by primary key, and
+    // conditions on it become HAVING:
+    //   objects<Author>().annotate("books", Count(F(&Author::id))).filter("books__gte", 2)
+    template <class T>
+    queryset annotate(std::string name, const expression<T>& e) const {
+        if (q_.model->find(name) || name == "pk" || has_annotation(name))
+            throw field_error("annotate(): \"" + name + "\" is already a field or annotation of " +
+                              q_.model->cpp_name);
+        queryset r = *this;
+        r.q_.annotations.push_back({std::move(name), e.node()});
+        return r;
+    }
+
+    // Rows of the named columns (fields, annotations, F(...) or named(name, e)), read by name
+    // from the wire::result that fetch() gives; with no names, every field and annotation.
+    template <class... A>
+    values_queryset<M, wire::row> values(const A&... items) const {
+        auto r = rescope();
+        auto& v = r.q_.values;
+        if constexpr (sizeof...(A) == 0) {
+            for (const auto& c : q_.model->columns)
+                v.push_back(detail::value_column(q_, c.name));
+            for (const auto& a : q_.annotations)
+                v.push_back(detail::value_column(q_, a.name));
+        } else {
+            (v.push_back(detail::value_column(q_, items)), ...);
+        }
+        r.q_.values_mode = true;
+        return values_queryset<M, wire::row>(std::move(r));
+    }
+
+    // Rows as std::tuple<T...>: the types come from the expressions
+    // (values_list(F(&Book::title), Count())) or are given (values_list<std::string>("title")).
+    template <class... Ts, class... A>
+    requires(sizeof...(A) > 0) auto values_list(const A&... items) const {
+        if constexpr (sizeof...(Ts) == 0) {
+            static_assert((any_expression<A> && ...),
+                          "values_list(names...) needs the column types: "
+                          "values_list<std::string, std::int32_t>(\"title\", \"pages\")");
+            return values_rows<std::tuple<typename A::value_type...>, false>(items...);
+        } else {
+            static_assert(sizeof...(Ts) == sizeof...(A), "values_list<T...>: one type per column");
+            return values_rows<std::tuple<Ts...>, false>(items...);
+        }
+    }
+
+    // Rows as the plain struct Row, column i into member i. Without arguments the columns are
+    // the fields and annotations named like Row's members.
+    template <class Row, class... A>
+    values_queryset<M, Row> values_as(const A&... items) const {
+        if constexpr (sizeof...(A) == 0) {
+            return values_as_named<Row>(std::make_index_sequence<field_count<Row>()>{});
+        } else {
+            static_assert(sizeof...(A) == field_count<Row>(),
+                          "values_as<Row>(columns...): one column per member of Row");
+            return values_rows<Row, true>(items...);
+        }
+    }
+
+    // The aggregates over the queryset's rows, in one row:
+    //   auto [n, avg] = co_await books.aggregate(Count(), Avg(F(&Book::pages)));
+    template <class... T>
+    requires(sizeof...(T) >
+             0) asio::awaitable<std::tuple<T...>> aggregate(const expression<T>&... aggregates)
+    const {
+        if (q_.empty) co_return std::tuple<T...>{};
+        std::vector<ast::named_expr> columns;
+        std::size_t i = 0;
+        ((columns.push_back({"aggregate_" + std::to_string(++i), aggregates.node()})), ...);
+        auto sql = compile_aggregate(q_, columns);
+        std::optional<std::tuple<T...>> row;
+        auto take = [&](std::tuple<T...>&& r) { row = std::move(r); };
+        co_await detail::stream_rows<std::tuple<T...>>(db(), sql, take);
+        co_return std::move(*row);
+    }
+
+    // UNION / INTERSECT / EXCEPT (ALL with {.all = true}) with another queryset of M; order_by()
+    // and slice() after it apply to the combined rows.
+    template <bool S>
+    queryset union_(const queryset<M, S>& other, combine_options o = {}) const {
+        return combine(ast::set_op::union_, other.query(), o.all);
+    }
+    template <bool S>
+    queryset intersection(const queryset<M, S>& other, combine_options o = {}) const {
+        return combine(ast::set_op::intersect, other.query(), o.all);
+    }
+    template <bool S>
+    queryset difference(const queryset<M, S>& other, combine_options o = {}) const {
+        return combine(ast::set_op::except, other.query(), o.all);
+    }
+
+    // The server's plan for the queryset's SELECT (EXPLAIN; analyze runs it), one line per row
+    // of EXPLAIN's output.
+    asio::awaitable<std::string> explain(explain_options o = {}) const {
+        co_return co_await detail::explain_text(db(), compile_explain(q_, o));
+    }
+
+private:
+    template <class, class, bool>
+    friend class values_queryset;
+
+    bool has_annotation(std::string_view name) const {
+        for (const auto& a : q_.annotations)
+            if (a.name == name) return true;
+        return false;
+    }
+    queryset combine(ast::set_op op, const ast::select& other, bool all) const {
+        queryset r = *this;
+        r.q_.combinations.push_back({op, all, std::make_shared<const ast::select>(other)});
+        return r;
+    }
+    // Column i is named after Row's member i (MemberNames), or else after its field, or
+    // "column_<i + 1>" for an unnamed expression.
+    template <class Row, bool MemberNames, class... A>
+    values_queryset<M, Row> values_rows(const A&... items) const {
+        auto r = rescope();
+        std::size_t i = 0;
+        auto add = [&](const auto& item) {
+            auto column = detail::value_column(q_, item, "column_" + std::to_string(i + 1));
+            if constexpr (MemberNames) column.name = field_names<Row>[i];
+            r.q_.values.push_back(std::move(column));
+            ++i;
+        };
+        (add(items), ...);
+        r.q_.values_mode = true;
+        return values_queryset<M, Row>(std::move(r));
+    }
+    template <class Row, std::size_t... I>
+    values_queryset<M, Row> values_as_named(std::index_sequence<I...>) const {
+        auto r = rescope();
+        (r.q_.values.push_back(detail::value_column(q_, field_names<Row>[I])), ...);
+        r.q_.values_mode = true;
+        return values_queryset<M, Row>(std::move(r));
+    }
+
+public:
     // ---- Introspection ----
     const ast::select& query() const noexcept { return q_; }
     sql_query sql() const { return compile_select(q_); }
@@ -330,7 +473,7 @@ private:
         }
         bool desc = !name.empty() && name.front() == '-';
         if (desc) name.remove_prefix(1);
-        q_.order.push_back({resolve_field(*q_.model, name), desc});
+        q_.order.push_back({resolve_name(q_, name), desc});
     }
     void add_order(const char* name) { add_order(std::string_view(name)); }
 

@@ -1,0 +1,173 @@
+// Dry SQL of annotate(), values(), values_list(), values_as(), aggregate(), the set operations,
+// explain().
+#include "models.hpp"
+
+#include <turbopg/orm/queryset.hpp>
+
+#include <doctest/doctest.h>
+
+#include <type_traits>
+
+using namespace orm_test;
+using namespace turbopg::orm;
+
+namespace {
+template <class QS>
+std::string sql_of(const QS& qs) {
+    return describe(qs.sql());
+}
+constexpr std::string_view book_columns =
+    R"("book"."id", "book"."title", "book"."pages", "book"."rating", "book"."published", )"
+    R"("book"."in_print")";
+} // namespace
+
+namespace orm_test {
+struct TitlePages {
+    std::string title;
+    std::int32_t pages = 0;
+};
+} // namespace orm_test
+
+TEST_CASE("annotate adds a named column; an aggregate groups model rows by primary key") {
+    auto qs = objects<Book>().annotate("title_length", Length(F(&Book::title)));
+    CHECK(sql_of(qs) == "SELECT " + std::string(book_columns) +
+                            R"(, LENGTH("book"."title") AS "title_length" FROM "book")");
+    auto counted = objects<Book>().annotate("n", Count(F(&Book::rating)));
+    CHECK(sql_of(counted) ==
+          "SELECT " + std::string(book_columns) +
+              R"(, COUNT("book"."rating") AS "n" FROM "book" GROUP BY "book"."id")");
+    CHECK_THROWS_WITH_AS(objects<Book>().annotate("pages", Count()),
+                         "annotate(): \"pages\" is already a field or annotation of orm_test::Book",
+                         field_error);
+    CHECK_THROWS_AS(qs.annotate("title_length", Count()), field_error);
+}
+
+TEST_CASE("filters on an annotation: a plain one stays in WHERE, an aggregate goes to HAVING") {
+    auto qs = objects<Book>()
+                  .annotate("title_length", Length(F(&Book::title)))
+                  .annotate("n", Count())
+                  .filter(F(&Book::pages) > 10)
+                  .filter(F<std::int32_t>("title_length") > 3)
+                  .filter("n__gte", 2)
+                  .order_by("-n", "title_length");
+    CHECK(sql_of(qs) ==
+          "SELECT " + std::string(book_columns) +
+              R"(, LENGTH("book"."title") AS "title_length", COUNT(*) AS "n" FROM "book" )"
+              R"(WHERE "book"."pages" > $1 AND LENGTH("book"."title") > $2 GROUP BY "book"."id" )"
+              R"(HAVING COUNT(*) >= $3 ORDER BY COUNT(*) DESC, LENGTH("book"."title") )"
+              R"([$1 = 10, $2 = 3, $3 = 2])");
+    CHECK(sql_of(objects<Book>().annotate("n", Count()).filter(Q("n", 1)))
+              .ends_with(R"(GROUP BY "book"."id" HAVING COUNT(*) = $1 [$1 = 1])"));
+    CHECK_THROWS_WITH_AS(objects<Book>().annotate("n", Count()).filter("m__gt", 1),
+                         "cannot resolve field \"m\" of orm_test::Book; choices are: id, title, "
+                         "pages, rating, published, in_print, n",
+                         field_error);
+    CHECK_THROWS_AS(objects<Book>().order_by("n"), field_error);
+}
+
+TEST_CASE("count() and aggregate() of a queryset filtered on an aggregate read a subquery") {
+    auto qs = objects<Book>().filter(Count() > 1);
+    CHECK(describe(compile_count(qs.query())) ==
+          "SELECT COUNT(*) FROM (SELECT " + std::string(book_columns) +
+              R"( FROM "book" GROUP BY "book"."id" HAVING COUNT(*) > $1) AS "subquery" [$1 = 1])");
+    std::vector<ast::named_expr> sum{{"s", Sum(F(&Book::pages)).node()}};
+    CHECK(describe(compile_aggregate(qs.query(), sum))
+              .starts_with(R"(SELECT SUM("pages") AS "s" FROM (SELECT)"));
+}
+
+TEST_CASE("an annotation may use the ones before it") {
+    auto qs = objects<Book>()
+                  .annotate("double_pages", F(&Book::pages) * 2)
+                  .annotate("more", F<std::int32_t>("double_pages") + 1)
+                  .values_list(F<std::int32_t>("more"));
+    CHECK(sql_of(qs) ==
+          R"(SELECT (("book"."pages" * $1) + $2) AS "more" FROM "book" [$1 = 2, $2 = 1])");
+}
+
+TEST_CASE("values, values_list, flat and values_as select the named columns") {
+    CHECK(sql_of(objects<Book>().values("title", named("len", Length(F(&Book::title))))) ==
+          R"(SELECT "book"."title" AS "title", LENGTH("book"."title") AS "len" FROM "book")");
+    CHECK(
+        sql_of(objects<Book>().annotate("n", Count()).values("title", "n")) ==
+        R"(SELECT "book"."title" AS "title", COUNT(*) AS "n" FROM "book" GROUP BY "book"."title")");
+    CHECK(sql_of(objects<Book>().values()) ==
+          R"(SELECT "book"."id" AS "id", "book"."title" AS "title", "book"."pages" AS "pages", )"
+          R"("book"."rating" AS "rating", "book"."published" AS "published", "book"."in_print" )"
+          R"(AS "in_print" FROM "book")");
+    auto list = objects<Book>().values_list(F(&Book::title), F(&Book::rating));
+    static_assert(
+        std::is_same_v<decltype(list)::row_type, std::tuple<std::string, std::optional<double>>>);
+    auto typed = objects<Book>().values_list<std::string, std::int32_t>("title", "pages");
+    static_assert(std::is_same_v<decltype(typed)::row_type, std::tuple<std::string, std::int32_t>>);
+    CHECK(sql_of(typed.filter(F(&Book::pages) > 1).order_by("title")) ==
+          R"(SELECT "book"."title" AS "title", "book"."pages" AS "pages" FROM "book" WHERE )"
+          R"("book"."pages" > $1 ORDER BY "book"."title" [$1 = 1])");
+    auto flat = objects<Book>().values_list(F(&Book::title)).flat();
+    static_assert(std::is_same_v<decltype(flat)::row_type, std::string>);
+    CHECK(sql_of(flat) == R"(SELECT "book"."title" AS "title" FROM "book")");
+    CHECK(sql_of(objects<Book>().values_as<TitlePages>()) ==
+          R"(SELECT "book"."title" AS "title", "book"."pages" AS "pages" FROM "book")");
+    CHECK(
+        sql_of(objects<Book>().values_as<TitlePages>(Upper(F(&Book::title)), F(&Book::id) * 2)) ==
+        R"(SELECT UPPER("book"."title") AS "title", ("book"."id" * $1) AS "pages" FROM "book" [$1 = 2])");
+}
+
+TEST_CASE("values with an aggregate group by the other columns") {
+    CHECK(sql_of(objects<Book>().values_list(F(&Book::in_print), Count(), Avg(F(&Book::pages)))) ==
+          R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "column_2", )"
+          R"((AVG("book"."pages"))::float8 AS "column_3" FROM "book" GROUP BY "book"."in_print")");
+    CHECK(sql_of(objects<Book>().values_list(Count())) ==
+          R"(SELECT COUNT(*) AS "column_1" FROM "book")");
+}
+
+TEST_CASE("values() of an unknown name or an unnamed expression is a clear error") {
+    CHECK_THROWS_WITH_AS(objects<Book>().values("title", "colour"),
+                         "cannot resolve field \"colour\" of orm_test::Book; choices are: id, "
+                         "title, pages, rating, published, in_print",
+                         field_error);
+    CHECK_THROWS_WITH_AS(objects<Book>().values(Length(F(&Book::title))),
+                         "values(): name the expression's column with named(\"name\", expression)",
+                         error);
+}
+
+TEST_CASE("aggregate() compiles one row of named aggregates") {
+    auto qs = objects<Book>().filter(F(&Book::pages) > 1);
+    std::vector<ast::named_expr> a{{"n", Count().node()}, {"avg", Avg(F(&Book::pages)).node()}};
+    CHECK(describe(compile_aggregate(qs.query(), a)) ==
+          R"(SELECT COUNT(*) AS "n", (AVG("book"."pages"))::float8 AS "avg" FROM "book" WHERE )"
+          R"("book"."pages" > $1 [$1 = 1])");
+    auto annotated = objects<Book>().annotate("n", Count());
+    std::vector<ast::named_expr> over{{"m", Max(F<std::int64_t>("n")).node()}};
+    CHECK(describe(compile_aggregate(annotated.query(), over)) ==
+          R"(SELECT MAX("n") AS "m" FROM (SELECT )" + std::string(book_columns) +
+              R"(, COUNT(*) AS "n" FROM "book" GROUP BY "book"."id") AS "subquery")");
+}
+
+TEST_CASE("union, intersection and difference; ORDER BY and LIMIT apply to the combination") {
+    auto small = objects<Book>().filter(F(&Book::pages) < 100).values_list(F(&Book::title));
+    auto big = objects<Book>().filter(F(&Book::pages) > 500).values_list(F(&Book::title));
+    CHECK(sql_of(small.union_(big).order_by("-title").slice(0, 3)) ==
+          R"((SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" < $1) UNION )"
+          R"((SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" > $2) )"
+          R"(ORDER BY "title" DESC LIMIT $3 [$1 = 100, $2 = 500, $3 = 3])");
+    CHECK(sql_of(small.union_(big, {.all = true})).find(") UNION ALL (") != std::string::npos);
+    CHECK(sql_of(small.intersection(big)).find(") INTERSECT (") != std::string::npos);
+    CHECK(sql_of(small.difference(big)).find(") EXCEPT (") != std::string::npos);
+    auto models = objects<Book>().filter(F(&Book::pages) < 100).union_(objects<Book>().all());
+    CHECK(
+        sql_of(models.order_by("pages")).ends_with(R"(FROM "book") ORDER BY "pages" [$1 = 100])"));
+    CHECK(describe(compile_count(models.query())).starts_with("SELECT COUNT(*) FROM ((SELECT"));
+}
+
+TEST_CASE("explain puts whitelisted options before the SELECT") {
+    auto qs = objects<Book>().filter(F(&Book::pages) > 1);
+    CHECK(describe(compile_explain(qs.query(), {})) ==
+          "EXPLAIN SELECT " + std::string(book_columns) +
+              R"( FROM "book" WHERE "book"."pages" > $1 [$1 = 1])");
+    CHECK(compile_explain(
+              qs.query(),
+              {.analyze = true, .verbose = true, .buffers = true, .format = explain_format::json})
+              .sql.starts_with("EXPLAIN (ANALYZE, VERBOSE, BUFFERS, FORMAT JSON) SELECT "));
+    CHECK(compile_explain(qs.query(), {.format = explain_format::yaml})
+              .sql.starts_with("EXPLAIN (FORMAT YAML) SELECT "));
+}
