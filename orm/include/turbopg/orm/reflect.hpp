@@ -2,9 +2,10 @@
 // own name, and which member a pointer-to-member designates. C++20, no macros, no generator.
 //
 // Names come from __PRETTY_FUNCTION__ of a function template instantiated with a pointer to one
-// member of a fake object. The object is a static member of a wrapper template that is declared
-// and never defined: it is only ever named inside constant expressions, which take addresses and
-// never read it (that keeps g++ 12 and clang 14 both happy, and needs no default constructor).
+// member of a fake object: a static member of a wrapper template, held in a union whose T member
+// is never constructed. Only addresses of its members are ever taken, never a value read, so T
+// needs no default constructor. It is defined (not just declared) because clang 14 refuses an
+// undefined variable whose type has no linkage, e.g. a model in an anonymous namespace.
 #pragma once
 
 #include <turbopg/wire/detail/aggregate.hpp>
@@ -22,10 +23,23 @@ using wire::detail::tie_members;
 
 namespace detail {
 
+// Storage for a T that is never constructed: only the addresses of its members are taken.
+template <class T>
+union fake_storage {
+    char nothing;
+    T value;
+    constexpr fake_storage() noexcept
+        : nothing() {}
+    ~fake_storage() {}
+};
+
 template <class T>
 struct fake_object {
-    static const T value; // declared only: see the file comment
+    static const fake_storage<T> storage; // defined below, never read
+    static constexpr const T& value = storage.value;
 };
+template <class T>
+const fake_storage<T> fake_object<T>::storage{};
 
 // Pointers to subobjects are not valid template arguments by themselves (clang rejects them); a
 // class wrapping one is.
@@ -86,18 +100,11 @@ constexpr std::string_view type_name_from(std::string_view pretty) noexcept {
     return pretty.substr(begin, end - begin);
 }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wundefined-var-template" // the fake object: never defined
-#endif
 template <class T, std::size_t I>
 constexpr std::string_view member_name() noexcept {
     return member_name_from(
         pretty_name<pointer_wrapper{&std::get<I>(tie_members(fake_object<T>::value))}>());
 }
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
 
 template <class T, std::size_t... I>
 constexpr auto member_names(std::index_sequence<I...>) noexcept {
@@ -119,11 +126,11 @@ inline constexpr std::string_view type_name = detail::type_name_from(detail::pre
 template <class T, std::size_t I>
 using field_type = std::remove_cvref_t<decltype(std::get<I>(tie_members(std::declval<T&>())))>;
 
-// The index of the member `member` designates, among T's members. Evaluated at run time on one
-// value-initialised T (models are default-constructible: rows decode into them).
+// The index of the member `member` designates, among T's members: compares member addresses in
+// the fake object (nothing is constructed or read).
 template <class T, class F>
 std::size_t field_index(F T::*member) noexcept {
-    static const T sample{};
+    const T& sample = detail::fake_object<T>::value;
     const void* target = &(sample.*member);
     auto members = tie_members(sample);
     std::size_t found = field_count<T>();
