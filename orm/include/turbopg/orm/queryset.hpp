@@ -15,7 +15,9 @@
 #include <turbopg/orm/database.hpp>
 #include <turbopg/orm/error.hpp>
 #include <turbopg/orm/expressions.hpp>
+#include <turbopg/orm/instance.hpp>
 #include <turbopg/orm/model_sink.hpp>
+#include <turbopg/orm/writes.hpp>
 
 #include <asio/awaitable.hpp>
 
@@ -38,7 +40,7 @@ struct lock_options {
 // `Scoped` is true once filter(), exclude(), get-style conditions or all() have been applied:
 // update() and delete_() exist only then, so a table-wide write has to say all() explicitly.
 template <class M, bool Scoped = false>
-class queryset {
+class queryset : public queryset_writes<queryset<M, Scoped>, M> {
 public:
     using model_type = M;
 
