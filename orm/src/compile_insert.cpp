@@ -35,13 +35,7 @@ public:
         q_.sql += '$';
         q_.sql += std::to_string(q_.params.size());
     }
-    void returning(const model_info& m) {
-        q_.sql += " RETURNING ";
-        for (std::size_t i = 0; i < m.columns.size(); ++i) {
-            if (i) q_.sql += ", ";
-            column(m, m.columns[i]);
-        }
-    }
+    void returning(const model_info& m) { append_returning(q_, m); }
 
 private:
     sql_query& q_;
@@ -195,6 +189,16 @@ sql_query compile_bulk_update(const model_info& m, std::span<const std::size_t> 
     s << ".";
     s.name(pk.name);
     return out;
+}
+
+void append_returning(sql_query& q, const model_info& m) {
+    q.sql += " RETURNING ";
+    for (std::size_t i = 0; i < m.columns.size(); ++i) {
+        if (i) q.sql += ", ";
+        append_quoted_identifier(q.sql, m.table);
+        q.sql += '.';
+        append_quoted_identifier(q.sql, m.columns[i].name);
+    }
 }
 
 std::string compile_copy_in(const model_info& m, std::span<const std::size_t> columns) {

@@ -345,3 +345,25 @@ TEST_CASE("orm: update_or_create updates the locked row or creates it") {
         CHECK(c.transaction_status() == 'I');
     });
 }
+
+TEST_CASE("orm: update_or_create with assignments updates by expression or creates") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_table(c);
+        auto books = objects<WritesBook>().using_(c);
+        auto is_dune = F(&WritesBook::title) == "Dune";
+        std::vector<assignment> more{set(&WritesBook::pages, F(&WritesBook::pages) + 1),
+                                     set(&WritesBook::rating, std::nullopt)};
+        auto [made, created] =
+            co_await books.update_or_create(is_dune, more, book("Dune", 412, 1.5));
+        CHECK(created);
+        CHECK(made.rating == 1.5);
+        auto [updated, created_again] =
+            co_await books.update_or_create(is_dune, more, book("Dune", 1));
+        CHECK_FALSE(created_again);
+        CHECK(updated.id == made.id);
+        CHECK(updated.pages == 413);
+        CHECK_FALSE(updated.rating.has_value());
+        CHECK(updated.updated.value > made.updated.value);
+    });
+}

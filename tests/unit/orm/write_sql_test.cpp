@@ -176,3 +176,11 @@ TEST_CASE("select_by_pk and the parameter limit of a multi-row INSERT") {
     CHECK(max_rows_per_insert(0) == 1);
     CHECK(name_of(&Book::in_print) == "in_print");
 }
+
+TEST_CASE("append_returning turns compile_update's UPDATE into one that returns the row") {
+    std::vector<assignment> set{{"pages", ast::make_param_node(make_param(7))}};
+    auto sql = compile_update(select_by_pk(model_of<Book>(), make_param(std::int64_t{5})), set);
+    append_returning(sql, model_of<Book>());
+    CHECK(describe(sql) == R"(UPDATE "book" SET "pages" = $1 WHERE "book"."id" = $2)" +
+                               std::string(book_returning) + " [$1 = 7, $2 = 5]");
+}

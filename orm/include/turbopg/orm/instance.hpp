@@ -4,7 +4,8 @@
 //   Book b{.title = "Dune", .pages = 412};
 //   co_await orm::save(db, b);                           // INSERT: b.id is set now
 //   b.pages = 500;
-//   co_await orm::save(db, b, {.update_fields = {"pages"}});
+//   orm::save_options pages{.update_fields = {"pages"}};  // (g++ 12: no braced list in co_await)
+//   co_await orm::save(db, b, pages);
 //   co_await orm::refresh_from_db(db, b);
 //   co_await orm::remove(db, b);                         // DELETE: b.id is unset again
 //

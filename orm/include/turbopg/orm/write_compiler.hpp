@@ -46,6 +46,9 @@ TURBOPG_ORM_API sql_query compile_bulk_update(const model_info& m,
                                               std::span<const std::size_t> columns,
                                               std::vector<param_value> arrays);
 
+// Appends ` RETURNING` every column of the model (in member order) to an INSERT or UPDATE.
+TURBOPG_ORM_API void append_returning(sql_query& q, const model_info& m);
+
 // COPY t (columns) FROM STDIN (FORMAT binary) of the `columns`.
 TURBOPG_ORM_API std::string compile_copy_in(const model_info& m,
                                             std::span<const std::size_t> columns);

@@ -2,10 +2,11 @@
 // get_or_create, update_or_create) and the reads by primary key that go with them (in_bulk,
 // contains). Every queryset has them (queryset_writes is its base):
 //
-//   auto dune = co_await orm::objects<Book>().create({.title = "Dune", .pages = 412});
-//   auto [book, created] = co_await orm::objects<Book>().get_or_create(
-//       F(&Book::title) == "Dune", Book{.title = "Dune", .pages = 412});
-//   co_await orm::objects<Book>().bulk_update(books, {"pages"});
+//   Book dune{.title = "Dune", .pages = 412};
+//   dune = co_await orm::objects<Book>().create(dune);       // dune.id is set now
+//   auto [book, created] = co_await orm::objects<Book>().get_or_create(F(&Book::title) == "Dune",
+//   dune); std::vector<std::string> fields{"pages"};   // (g++ 12: no braced list inside co_await)
+//   co_await orm::objects<Book>().bulk_update(books, fields);
 //
 // Each writes what it is given and completes with what the database wrote (RETURNING): ids,
 // defaults, auto timestamps. Errors: orm::error for misuse (an unsaved object where a saved one
@@ -176,24 +177,26 @@ public:
         for (std::size_t i = 0; i < m.columns.size(); ++i)
             if (i != m.pk && !m.columns[i].auto_now_add) columns.push_back(i);
         auto row = detail::values_of(defaults);
-        auto insert = compile_insert(m, std::span<const row_values>(&row, 1));
-        co_return co_await db().run([&](wire::connection& c) {
-            return detail::atomically(c, [&]() -> asio::awaitable<std::pair<M, bool>> {
-                auto locked = self().filter(lookup).select_for_update().using_(database(c));
-                auto found = co_await find_one(locked);
-                if (!found) {
-                    auto outcome = co_await detail::insert_unless_duplicate<M>(c, insert);
-                    if (!outcome.duplicate)
-                        co_return std::pair<M, bool>(std::move(outcome.rows.front()), true);
-                    found = co_await find_one(locked);
-                    if (!found) std::rethrow_exception(outcome.duplicate);
-                }
-                auto update = row;
-                update[*m.pk] = make_param(detail::pk_member(*found));
-                auto written =
-                    co_await detail::fetch_objects<M>(c, compile_update_by_pk(m, update, columns));
-                co_return std::pair<M, bool>(std::move(written.front()), false);
-            });
+        co_return co_await upsert(lookup, row, [&](const M& found) {
+            auto update = row;
+            update[*m.pk] = make_param(detail::pk_member(found));
+            return compile_update_by_pk(m, update, columns);
+        });
+    }
+
+    // The same with `updates` applied to the row found (set(&Book::pages, F(&Book::pages) + 1),
+    // ...; auto_now fields set to NOW()), and `create` inserted when there is none.
+    asio::awaitable<std::pair<M, bool>>
+    update_or_create(const q& lookup, std::vector<assignment> updates, M create) const {
+        const auto& m = model_of<M>();
+        for (const auto& c : m.columns)
+            if (c.auto_now) updates.push_back({c.name, ast::make(ast::kind::func, "NOW")});
+        auto row = detail::values_of(create);
+        co_return co_await upsert(lookup, row, [&](const M& found) {
+            auto sql =
+                compile_update(select_by_pk(m, make_param(detail::pk_member(found))), updates);
+            append_returning(sql, m);
+            return sql;
         });
     }
 
@@ -226,6 +229,29 @@ public:
 private:
     const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }
     database db() const { return self().db(); }
+
+    // update_or_create: the row matching `lookup`, locked, updated by `update_of(row)`'s
+    // statement, or `row` inserted.
+    template <class U>
+    asio::awaitable<std::pair<M, bool>> upsert(const q& lookup, const row_values& row,
+                                               U update_of) const {
+        auto insert = compile_insert(model_of<M>(), std::span<const row_values>(&row, 1));
+        co_return co_await db().run([&](wire::connection& c) {
+            return detail::atomically(c, [&]() -> asio::awaitable<std::pair<M, bool>> {
+                auto locked = self().filter(lookup).select_for_update().using_(database(c));
+                auto found = co_await find_one(locked);
+                if (!found) {
+                    auto outcome = co_await detail::insert_unless_duplicate<M>(c, insert);
+                    if (!outcome.duplicate)
+                        co_return std::pair<M, bool>(std::move(outcome.rows.front()), true);
+                    found = co_await find_one(locked);
+                    if (!found) std::rethrow_exception(outcome.duplicate);
+                }
+                auto written = co_await detail::fetch_objects<M>(c, update_of(*found));
+                co_return std::pair<M, bool>(std::move(written.front()), false);
+            });
+        });
+    }
 
     // get()'s object, or nullopt for none (more than one still throws).
     template <class QS>
