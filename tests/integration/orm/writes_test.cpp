@@ -305,7 +305,10 @@ TEST_CASE("orm: get_or_create losing a race to another session reads the winner'
             },
             [&](std::exception_ptr e) { failure = e; });
         asio::steady_timer timer(ex);
-        for (bool waiting = false; !waiting;) {
+        // Until the loser waits on the winner's lock (at most ~30 s, so a regression fails rather
+        // than hangs; the loser is always let finish before the checks).
+        bool waiting = false;
+        for (int i = 0; i < 3000 && !waiting && !result && !failure; ++i) {
             timer.expires_after(std::chrono::milliseconds(10));
             co_await timer.async_wait(asio::use_awaitable);
             waiting = co_await observer.query_value<bool>(
@@ -317,6 +320,7 @@ TEST_CASE("orm: get_or_create losing a race to another session reads the winner'
             timer.expires_after(std::chrono::milliseconds(10));
             co_await timer.async_wait(asio::use_awaitable);
         }
+        CHECK(waiting);
         REQUIRE_FALSE(failure);
         CHECK_FALSE(result->second);
         CHECK(result->first.id == won.id);
