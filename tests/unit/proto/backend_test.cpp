@@ -176,6 +176,13 @@ TEST_CASE("parameter description, copy responses, protocol negotiation, empty bo
     REQUIRE_FALSE(parse_parameter_description(cat({be16(2), be32(23), be32(25)}), types));
     CHECK(types == std::vector<std::uint32_t>{23, 25});
     CHECK(parse_parameter_description(cat({be16(2), be32(23)}), types) == errc::protocol_violation);
+    bytes many = be16(static_cast<std::int16_t>(40000)); // 40,000 as an unsigned Int16
+    for (int i = 0; i < 40000; ++i) {
+        auto type = be32(23);
+        many.insert(many.end(), type.begin(), type.end());
+    }
+    REQUIRE_FALSE(parse_parameter_description(many, types));
+    CHECK(types.size() == 40000);
 
     copy_response c;
     REQUIRE_FALSE(parse(cat({from_hex("01"), be16(2), be16(1), be16(1)}), c));

@@ -200,8 +200,10 @@ std::error_code parse(byte_view body, notification& out) noexcept {
 
 std::error_code parse_parameter_description(byte_view body, std::vector<std::uint32_t>& types) {
     byte_reader r(body);
-    auto n = r.get_i16();
-    if (r.failed() || n < 0) return violation();
+    // The count is unsigned: a statement takes up to 65535 parameters (the server reads Bind's
+    // counts the same way).
+    auto n = r.get_u16();
+    if (r.failed()) return violation();
     types.clear();
     types.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i)

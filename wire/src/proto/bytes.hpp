@@ -104,6 +104,7 @@ public:
         return take(1) ? static_cast<std::uint8_t>(in_[pos_ - 1]) : 0;
     }
     std::int16_t get_i16() noexcept { return static_cast<std::int16_t>(get_be<std::uint16_t>()); }
+    std::uint16_t get_u16() noexcept { return get_be<std::uint16_t>(); }
     std::int32_t get_i32() noexcept { return static_cast<std::int32_t>(get_be<std::uint32_t>()); }
     std::int64_t get_i64() noexcept { return static_cast<std::int64_t>(get_be<std::uint64_t>()); }
     std::uint32_t get_u32() noexcept { return get_be<std::uint32_t>(); }

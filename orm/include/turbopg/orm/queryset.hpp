@@ -17,9 +17,11 @@
 #include <turbopg/orm/explain.hpp>
 #include <turbopg/orm/expressions.hpp>
 #include <turbopg/orm/functions.hpp>
+#include <turbopg/orm/instance.hpp>
 #include <turbopg/orm/iterator.hpp>
 #include <turbopg/orm/model_sink.hpp>
 #include <turbopg/orm/values.hpp>
+#include <turbopg/orm/writes.hpp>
 
 #include <asio/awaitable.hpp>
 
@@ -44,7 +46,7 @@ struct lock_options {
 // `Scoped` is true once filter(), exclude(), get-style conditions or all() have been applied:
 // update() and delete_() exist only then, so a table-wide write has to say all() explicitly.
 template <class M, bool Scoped = false>
-class queryset {
+class queryset : public queryset_writes<queryset<M, Scoped>, M> {
 public:
     using model_type = M;
 
