@@ -79,7 +79,7 @@ asio::awaitable<void> connection::run_extended_erased(std::string_view sql,
                                                       std::span<const std::int16_t> formats,
                                                       detail::function_ref<void(bytes&)> write,
                                                       detail::result_sink& sink) {
-    co_await impl_->execute(sql, types, formats, write, sink);
+    return impl_->execute(sql, types, formats, write, sink);
 }
 
 asio::awaitable<prepared_statement> connection::prepare_erased(std::string_view sql,
@@ -93,8 +93,8 @@ asio::awaitable<void> connection::run_prepared_erased(const prepared_statement& 
                                                       std::span<const std::int16_t> formats,
                                                       detail::function_ref<void(bytes&)> write,
                                                       detail::result_sink& sink) {
-    ops::statement_description d{s.name, s.param_types, s.columns, s.result_formats};
-    co_await impl_->execute_prepared(d, formats, write, sink);
+    return impl_->execute_prepared(s.name, s.param_types.size(), s.columns, s.result_formats,
+                                   formats, write, sink);
 }
 
 asio::awaitable<void> connection::deallocate(const prepared_statement& statement) {
