@@ -583,7 +583,10 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         co_return;
     }
     for (int attempt = 0;; ++attempt) {
-        auto stmt = co_await prepare(sql, param_types);
+        // A cached statement is looked up here, without prepare()'s coroutine frame.
+        ops::statement_cache::make_key(key_scratch_, sql, param_types);
+        auto stmt = statements_.find(key_scratch_);
+        if (!stmt) stmt = co_await prepare(sql, param_types);
         sink.on_columns(stmt->columns);
         auto out = co_await submit(
             sink,

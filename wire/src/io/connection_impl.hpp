@@ -247,6 +247,7 @@ private:
     std::function<void(std::error_code, const std::string&)> broken_handler_;
     std::string discard_reason_;
     ops::statement_cache statements_;
+    std::string key_scratch_; // a statement_cache key being looked up
     // Statements being prepared, so concurrent first executions share one Parse.
     struct pending_prepare {
         explicit pending_prepare(const asio::any_io_executor& ex)
