@@ -510,6 +510,12 @@ bool is_invalidated_plan(const server_diagnostics& d) {
 
 } // namespace
 
+std::shared_ptr<const ops::statement_description>
+connection_impl::find_cached(std::string_view sql, std::span<const std::uint32_t> param_types) {
+    ops::statement_cache::make_key(key_scratch_, sql, param_types);
+    return statements_.find(key_scratch_);
+}
+
 asio::awaitable<std::shared_ptr<const ops::statement_description>>
 connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> param_types) {
     auto key = ops::statement_cache::make_key(sql, param_types);
@@ -583,9 +589,7 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         co_return;
     }
     for (int attempt = 0;; ++attempt) {
-        // A cached statement is looked up here, without prepare()'s coroutine frame.
-        ops::statement_cache::make_key(key_scratch_, sql, param_types);
-        auto stmt = statements_.find(key_scratch_);
+        auto stmt = find_cached(sql, param_types);
         if (!stmt) stmt = co_await prepare(sql, param_types);
         sink.on_columns(stmt->columns);
         auto out = co_await submit(
@@ -651,8 +655,11 @@ asio::awaitable<void> connection_impl::execute_batch(
     std::vector<std::shared_ptr<const ops::statement_description>> stmts;
     if (!unnamed) {
         stmts.reserve(entries.size());
-        for (auto& e : entries)
-            stmts.push_back(co_await prepare(e.sql, e.param_types));
+        for (auto& e : entries) {
+            auto stmt = find_cached(e.sql, e.param_types);
+            if (!stmt) stmt = co_await prepare(e.sql, e.param_types);
+            stmts.push_back(std::move(stmt));
+        }
         for (std::size_t i = 0; i < stmts.size(); ++i)
             on_statement(i, stmts[i]->columns);
     }

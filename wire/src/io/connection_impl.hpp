@@ -87,6 +87,10 @@ public:
     // answered.
     void copy_in_abandon(std::shared_ptr<copy_in_state> c) noexcept;
 
+    // The cached description of `sql`, or null: a lookup without allocation or coroutine frame
+    // (execute and execute_batch try it before prepare()).
+    std::shared_ptr<const ops::statement_description>
+    find_cached(std::string_view sql, std::span<const std::uint32_t> param_types);
     // Prepares `sql` (cached), or returns the cached description.
     asio::awaitable<std::shared_ptr<const ops::statement_description>>
     prepare(std::string_view sql, std::span<const std::uint32_t> param_types);

@@ -200,11 +200,7 @@ public:
             params_.resize(begin);
             throw;
         }
-        entries_.push_back({std::string(sql),
-                            {info::types.begin(), info::types.end()},
-                            {info::formats.begin(), info::formats.end()},
-                            begin,
-                            params_.size(),
+        entries_.push_back({std::string(sql), info::types, info::formats, begin, params_.size(),
                             static_cast<std::uint16_t>(sizeof...(Args))});
         return *this;
     }
@@ -219,8 +215,9 @@ private:
     friend class connection;
     struct entry {
         std::string sql;
-        std::vector<oid_t> types;
-        std::vector<std::int16_t> formats;
+        // Views of param_info's static tables: nothing allocated per entry for them.
+        std::span<const oid_t> types;
+        std::span<const std::int16_t> formats;
         std::size_t begin, end; // its parameters in params_
         std::uint16_t count;
     };
