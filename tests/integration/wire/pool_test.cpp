@@ -72,6 +72,38 @@ TEST_CASE("pool: queries directly on the pool, on pool.run and on a held connect
     });
 }
 
+TEST_CASE("pool: connections live on the pool's executor when one thread runs it") {
+    // concurrency_hint 1: no strands, the shortcuts run in the caller's coroutine. Otherwise
+    // each connection has a strand of its own.
+    for (int hint : {1, 2}) {
+        CAPTURE(hint);
+        asio::io_context io(hint);
+        std::exception_ptr failure;
+        asio::co_spawn(
+            io,
+            [&]() -> awaitable<void> {
+                pool p(io.get_executor(), test_url(), one_connection());
+                CHECK(co_await p.query_value<std::int32_t>("select $1::int4", std::int32_t{7}) ==
+                      7);
+                auto in_caller = co_await p.run([&](connection& c) -> awaitable<bool> {
+                    co_await c.execute("begin"); // left open: rolled back on return
+                    co_return (co_await asio::this_coro::executor) == io.get_executor();
+                });
+                CHECK(in_caller == (hint == 1));
+                {
+                    auto held = co_await p.acquire();
+                    CHECK((held.get_executor() == io.get_executor()) == (hint == 1));
+                    CHECK(held->transaction_status() == 'I');
+                }
+                CHECK(p.stats().rollbacks == 1);
+                co_await p.close();
+            },
+            [&](std::exception_ptr e) { failure = e; });
+        io.run();
+        if (failure) std::rethrow_exception(failure);
+    }
+}
+
 TEST_CASE("pool: explicit release, release order, move assignment and destructor") {
     run([]() -> awaitable<void> {
         pool_options o;

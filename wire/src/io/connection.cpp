@@ -29,6 +29,10 @@ void check_param_types(std::span<const oid_t> expected, std::span<const oid_t> g
 // Collects the results of a batch: one result per statement, each with its statement's columns.
 class batch_sink final : public result_sink {
 public:
+    explicit batch_sink(std::size_t statements) {
+        columns_.reserve(statements);
+        builder_.results().reserve(statements);
+    }
     void set_columns(std::size_t i, column_list c) {
         if (columns_.size() <= i) columns_.resize(i + 1);
         columns_[i] = std::move(c);
@@ -79,7 +83,7 @@ asio::awaitable<void> connection::run_extended_erased(std::string_view sql,
                                                       std::span<const std::int16_t> formats,
                                                       detail::function_ref<void(bytes&)> write,
                                                       detail::result_sink& sink) {
-    co_await impl_->execute(sql, types, formats, write, sink);
+    return impl_->execute(sql, types, formats, write, sink);
 }
 
 asio::awaitable<prepared_statement> connection::prepare_erased(std::string_view sql,
@@ -93,8 +97,8 @@ asio::awaitable<void> connection::run_prepared_erased(const prepared_statement& 
                                                       std::span<const std::int16_t> formats,
                                                       detail::function_ref<void(bytes&)> write,
                                                       detail::result_sink& sink) {
-    ops::statement_description d{s.name, s.param_types, s.columns, s.result_formats};
-    co_await impl_->execute_prepared(d, formats, write, sink);
+    return impl_->execute_prepared(s.name, s.param_types.size(), s.columns, s.result_formats,
+                                   formats, write, sink);
 }
 
 asio::awaitable<void> connection::deallocate(const prepared_statement& statement) {
@@ -108,7 +112,7 @@ asio::awaitable<std::vector<result>> connection::run(const batch& b) {
         entries.push_back({e.sql, e.types, e.formats,
                            std::span<const std::byte>(b.params_).subspan(e.begin, e.end - e.begin),
                            e.count});
-    detail::batch_sink sink;
+    detail::batch_sink sink(entries.size());
     co_await impl_->execute_batch(entries, sink, [&](std::size_t i, detail::column_list c) {
         sink.set_columns(i, std::move(c));
     });

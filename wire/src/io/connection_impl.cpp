@@ -7,7 +7,9 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -41,22 +43,27 @@ std::string connection_impl::parameter(std::string_view name) const {
 
 // ---- reading ---------------------------------------------------------------------------------
 
+std::optional<frame> connection_impl::buffered_frame() {
+    auto r =
+        next_frame(byte_view(in_).subspan(in_begin_, in_end_ - in_begin_), opts_.max_message_size);
+    if (r.status == frame_status::complete) {
+        in_begin_ += r.msg.size;
+        return r.msg;
+    }
+    if (r.status == frame_status::error) throw error(r.ec, "reading from the server");
+    // Make room for the whole message: move the partial one to the front, grow if needed.
+    if (in_begin_ > 0) {
+        std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+        in_end_ -= in_begin_;
+        in_begin_ = 0;
+    }
+    if (in_.size() < r.needed) in_.resize(std::max(r.needed, in_.size() * 2));
+    return std::nullopt;
+}
+
 asio::awaitable<frame> connection_impl::read_frame() {
     for (;;) {
-        auto r = next_frame(byte_view(in_).subspan(in_begin_, in_end_ - in_begin_),
-                            opts_.max_message_size);
-        if (r.status == frame_status::complete) {
-            in_begin_ += r.msg.size;
-            co_return r.msg;
-        }
-        if (r.status == frame_status::error) throw error(r.ec, "reading from the server");
-        // Make room for the whole message: move the partial one to the front, grow if needed.
-        if (in_begin_ > 0) {
-            std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
-            in_end_ -= in_begin_;
-            in_begin_ = 0;
-        }
-        if (in_.size() < r.needed) in_.resize(std::max(r.needed, in_.size() * 2));
+        if (auto f = buffered_frame()) co_return *f;
         auto n =
             co_await transport_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_));
         in_end_ += n;
@@ -71,25 +78,22 @@ connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
         return broken_message_.empty() ? "unexpected message from the server" : broken_message_;
     };
     try {
-        for (;;) {
-            // Drain every complete message already buffered without suspending; only read from
-            // the socket when a message is incomplete (DataRows are handled in this tight loop).
-            auto f = co_await read_frame();
-            if (auto ec = dispatch(f)) {
-                fail_all(ec, unexpected());
-                co_return;
+        while (!broken_) {
+            // Handle every complete message already buffered (DataRows in this tight loop); only
+            // read from the socket when the next one is incomplete. (No read_frame() here: a
+            // coroutine frame per read is measurable on small round trips.)
+            if (auto f = buffered_frame()) {
+                if (auto ec = dispatch(*f)) fail_all(ec, unexpected());
+                continue;
             }
-            while (!broken_) {
-                auto r = next_frame(byte_view(in_).subspan(in_begin_, in_end_ - in_begin_),
-                                    opts_.max_message_size);
-                if (r.status != frame_status::complete) break;
-                in_begin_ += r.msg.size;
-                if (auto ec = dispatch(r.msg)) {
-                    fail_all(ec, unexpected());
-                    co_return;
-                }
-            }
-            if (broken_) co_return;
+            // The requests completed by what was read resume now, before the reader waits for
+            // more: they run here rather than in a handler posted for each.
+            resume_completed();
+            if (broken_) break;
+            auto [ec, n] = co_await transport_.read_some_ec(
+                asio::buffer(in_.data() + in_end_, in_.size() - in_end_));
+            if (ec) throw_transport_error(ec, "reading from the server");
+            in_end_ += n;
         }
     } catch (const std::system_error& e) {
         // Closed by us (abandon, close) or lost: either way every pending request fails.
@@ -98,6 +102,18 @@ connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
                       : e.code();
         fail_all(ec, broken_message_.empty() ? std::string(e.what()) : broken_message_);
     }
+    resume_completed();
+}
+
+void connection_impl::resume_completed() {
+    // Swapped out first: the coroutines resumed here may issue requests, never complete them.
+    std::swap(completed_, resuming_);
+    for (auto& h : resuming_) {
+        auto ex = asio::get_associated_executor(h);
+        // Inline when the coroutine runs on the reader's executor (as it should), else posted.
+        asio::dispatch(ex, [h = std::move(h)]() mutable { std::move(h)(wake_reason::signalled); });
+    }
+    resuming_.clear();
 }
 
 std::error_code connection_impl::dispatch(const frame& f) {
@@ -146,8 +162,8 @@ std::error_code connection_impl::dispatch(const frame& f) {
         if (r->cork != request::cork_kind::none) uncork(*r);
         tx_status_ = r->response.transaction_status();
         r->done = true;
-        r->wake.cancel();
-        if (head_ && head_->wants_cancel) head_->wake.cancel(); // its turn to send the cancel
+        if (auto h = r->wake.take()) completed_.push_back(std::move(*h));
+        if (head_ && head_->wants_cancel) head_->wake.fire(); // its turn to send the cancel
     }
     return {};
 }
@@ -172,7 +188,7 @@ void connection_impl::fail_all(std::error_code ec, const std::string& message) {
         r->ec = broken_ec_;
         r->message = broken_message_;
         r->done = true;
-        r->wake.cancel();
+        r->wake.fire();
     }
     transport_.close();
     if (breaking && broken_handler_) {
@@ -213,9 +229,14 @@ request* connection_impl::pop() {
 // ---- writing ---------------------------------------------------------------------------------
 
 void connection_impl::flush() {
-    if (writing_ || (written_ >= std::min(appended_, write_limit()) && !copy_data_due())) return;
+    if (writing_ || !write_due()) return;
     writing_ = true;
-    asio::co_spawn(get_executor(), writer_loop(shared_from_this()), asio::detached);
+    // Posted, so that every request issued before it runs is coalesced into the same write.
+    asio::post(get_executor(), [self = shared_from_this()] { self->write_now(); });
+}
+
+bool connection_impl::write_due() const noexcept {
+    return written_ < std::min(appended_, write_limit()) || copy_data_due();
 }
 
 std::uint64_t connection_impl::write_limit() const noexcept {
@@ -227,34 +248,61 @@ std::uint64_t connection_impl::write_limit() const noexcept {
     return limit;
 }
 
+bool connection_impl::next_chunk() {
+    sending_.clear();
+    sent_ = 0;
+    if (broken_) return false;
+    auto allowed = std::min(appended_, write_limit()) - written_;
+    if (allowed == 0) {
+        if (!copy_data_due()) return false;
+        // At a corked request: its copy-in messages go out now, while the next batch fills
+        // behind them (the writer of copy_data waits for copy_room).
+        auto& r = *corks_.front();
+        std::swap(r.copy_data, sending_);
+        if (r.copy_room) r.copy_room->cancel();
+        return true;
+    }
+    if (allowed >= out_.size()) {
+        std::swap(out_, sending_);
+    } else { // corked: send only up to the limit
+        sending_.assign(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
+        out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
+    }
+    written_ += sending_.size();
+    return true;
+}
+
+void connection_impl::write_now() {
+    try {
+        // Everything queued by now goes out in one write; whatever the socket does not take at
+        // once is left to writer_loop.
+        while (next_chunk()) {
+            while (sent_ < sending_.size()) {
+                auto n = transport_.try_write(
+                    asio::buffer(sending_.data() + sent_, sending_.size() - sent_));
+                if (n == 0) {
+                    asio::co_spawn(get_executor(), writer_loop(shared_from_this()), asio::detached);
+                    return;
+                }
+                sent_ += n;
+            }
+        }
+    } catch (const std::system_error& e) {
+        fail_all(e.code(), e.what());
+    }
+    writing_ = false;
+}
+
 asio::awaitable<void>
 connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
     try {
-        // Everything queued while a write was in flight goes out in the next single write.
-        for (;;) {
-            if (broken_) break;
-            auto allowed = std::min(appended_, write_limit()) - written_;
-            if (allowed == 0) {
-                if (!copy_data_due()) break;
-                // At a corked request: its copy-in messages go out now, while the next batch
-                // fills behind them (the writer of copy_data waits for copy_room).
-                auto& r = *corks_.front();
-                std::swap(r.copy_data, sending_);
-                if (r.copy_room) r.copy_room->cancel();
-                co_await transport_.write(asio::buffer(sending_));
-                sending_.clear();
-                continue;
-            }
-            if (allowed >= out_.size()) {
-                std::swap(out_, sending_);
-            } else { // corked: send only up to the limit
-                sending_.assign(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
-                out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
-            }
-            written_ += sending_.size();
-            co_await transport_.write(asio::buffer(sending_));
-            sending_.clear();
-        }
+        // Finishes the chunk write_now() started; everything queued while a write was in flight
+        // goes out in the next single write.
+        do {
+            if (sent_ < sending_.size())
+                co_await transport_.write(
+                    asio::buffer(sending_.data() + sent_, sending_.size() - sent_));
+        } while (next_chunk());
     } catch (const std::system_error& e) {
         fail_all(e.code(), e.what());
     }
@@ -284,25 +332,49 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
         out.message = broken_message_;
         co_return out;
     }
-    request r(get_executor(), sink);
+    request r(sink);
+    r.response.share_field_buffer(fields_);
     r.cork = cork;
     enqueue(r, write);
-    if (query_timeout_.count() > 0) r.wake.expires_after(query_timeout_);
+    // The query timeout: a timer, only when one is set, that fires the request's wake event. Its
+    // handler may run after this frame is gone, so it shares a small state with it.
+    struct deadline_state {
+        explicit deadline_state(const asio::any_io_executor& ex)
+            : timer(ex) {}
+        asio::steady_timer timer;
+        wake_event* wake = nullptr;
+    };
+    std::shared_ptr<deadline_state> deadline;
+    auto stop_deadline = [&] {
+        if (!deadline) return;
+        deadline->wake = nullptr;
+        deadline->timer.cancel();
+        deadline.reset();
+    };
+    if (query_timeout_.count() > 0) {
+        deadline = std::make_shared<deadline_state>(get_executor());
+        deadline->wake = &r.wake;
+        deadline->timer.expires_after(query_timeout_);
+        deadline->timer.async_wait([d = deadline](std::error_code ec) {
+            if (!ec && d->wake) d->wake->fire(wake_reason::timed_out);
+        });
+    }
 
-    // The reader completes the request (or fails it when the connection breaks) and cancels the
-    // timer to wake us. The timer expiring is the query timeout; the wait being aborted while the
-    // request is not done is the caller's cancellation (Asio per-operation cancellation). Either
-    // way the server is asked to cancel and the response is still awaited, so the connection
-    // stays in step and usable.
+    // The reader completes the request (or fails it when the connection breaks) and fires its
+    // event to wake us. The deadline firing it is the query timeout; the wait being cancelled is
+    // the caller's cancellation (Asio per-operation cancellation). Either way the server is asked
+    // to cancel and the response is still awaited, so the connection stays in step and usable.
     enum class stop { none, timeout, cancelled } why = stop::none;
     bool cancel_sent = false;
     while (!r.done) {
-        auto [ec] = co_await r.wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        auto reason = co_await r.wake.wait();
         if (r.done) break;
         if (why == stop::none) {
-            why = ec ? stop::cancelled : stop::timeout;
-            if (ec) co_await asio::this_coro::reset_cancellation_state();
-            r.wake.expires_at(asio::steady_timer::time_point::max());
+            if (reason == wake_reason::signalled) continue;
+            why = reason == wake_reason::timed_out ? stop::timeout : stop::cancelled;
+            if (reason == wake_reason::cancelled)
+                co_await asio::this_coro::reset_cancellation_state();
+            stop_deadline();
             r.wants_cancel = true;
             cancelling_.push_back(r.end);
         }
@@ -322,6 +394,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
             }
         }
     }
+    stop_deadline();
     if (why != stop::none) {
         cancelling_.erase(std::find(cancelling_.begin(), cancelling_.end(), r.end));
         flush();
@@ -367,7 +440,13 @@ void connection_impl::enqueue(request& r, detail::function_ref<void(byte_writer&
     push(r);
     ++in_flight_;
     if (r.cork != request::cork_kind::none) corks_.push_back(&r);
-    flush();
+    if (in_flight_ == 1 && !writing_ && write_due()) {
+        // An idle connection: nothing to coalesce with, so the request goes out right away.
+        writing_ = true;
+        write_now();
+    } else {
+        flush();
+    }
 }
 
 void connection_impl::release_slot() {
@@ -378,12 +457,12 @@ void connection_impl::release_slot() {
 void connection_impl::run_detached(std::string_view sql) {
     if (broken_) return;
     struct detached {
-        explicit detached(const asio::any_io_executor& ex)
-            : r(ex, sink) {}
+        detached()
+            : r(sink) {}
         ops::result_sink sink;
         request r;
     };
-    auto op = std::make_shared<detached>(get_executor());
+    auto op = std::make_shared<detached>();
     enqueue(op->r, [&](byte_writer& w) { encode_query(w, sql); });
     detail::log(log_level::debug, [&] {
         return "backend pid " + std::to_string(key_.pid) + ": queued " + std::string(sql);
@@ -392,7 +471,7 @@ void connection_impl::run_detached(std::string_view sql) {
         get_executor(),
         [op, self = shared_from_this()]() -> asio::awaitable<void> {
             while (!op->r.done)
-                co_await op->r.wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+                co_await op->r.wake.wait();
             self->release_slot();
         },
         asio::detached);
@@ -430,6 +509,12 @@ bool is_invalidated_plan(const server_diagnostics& d) {
 }
 
 } // namespace
+
+std::shared_ptr<const ops::statement_description>
+connection_impl::find_cached(std::string_view sql, std::span<const std::uint32_t> param_types) {
+    ops::statement_cache::make_key(key_scratch_, sql, param_types);
+    return statements_.find(key_scratch_);
+}
 
 asio::awaitable<std::shared_ptr<const ops::statement_description>>
 connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> param_types) {
@@ -504,7 +589,8 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         co_return;
     }
     for (int attempt = 0;; ++attempt) {
-        auto stmt = co_await prepare(sql, param_types);
+        auto stmt = find_cached(sql, param_types);
+        if (!stmt) stmt = co_await prepare(sql, param_types);
         sink.on_columns(stmt->columns);
         auto out = co_await submit(
             sink,
@@ -540,16 +626,15 @@ connection_impl::prepare_named(std::string_view sql, std::span<const std::uint32
     co_return stmt;
 }
 
-asio::awaitable<void> connection_impl::execute_prepared(const ops::statement_description& stmt,
-                                                        std::span<const std::int16_t> param_formats,
-                                                        param_writer write_params,
-                                                        ops::result_sink& sink) {
-    sink.on_columns(stmt.columns);
+asio::awaitable<void> connection_impl::execute_prepared(
+    std::string_view name, std::size_t param_count, detail::column_list columns,
+    std::span<const std::int16_t> result_formats, std::span<const std::int16_t> param_formats,
+    param_writer write_params, ops::result_sink& sink) {
+    sink.on_columns(std::move(columns));
     (co_await submit(sink, [&](byte_writer& w) {
-        auto at = begin_bind(w, "", stmt.name, param_formats,
-                             static_cast<std::uint16_t>(stmt.param_types.size()));
+        auto at = begin_bind(w, "", name, param_formats, static_cast<std::uint16_t>(param_count));
         write_params(w.buffer());
-        end_bind(w, at, stmt.result_formats);
+        end_bind(w, at, result_formats);
         encode_execute(w, "", 0);
         encode_sync(w);
     })).raise();
@@ -570,8 +655,11 @@ asio::awaitable<void> connection_impl::execute_batch(
     std::vector<std::shared_ptr<const ops::statement_description>> stmts;
     if (!unnamed) {
         stmts.reserve(entries.size());
-        for (auto& e : entries)
-            stmts.push_back(co_await prepare(e.sql, e.param_types));
+        for (auto& e : entries) {
+            auto stmt = find_cached(e.sql, e.param_types);
+            if (!stmt) stmt = co_await prepare(e.sql, e.param_types);
+            stmts.push_back(std::move(stmt));
+        }
         for (std::size_t i = 0; i < stmts.size(); ++i)
             on_statement(i, stmts[i]->columns);
     }

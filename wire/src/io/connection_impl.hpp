@@ -87,6 +87,10 @@ public:
     // answered.
     void copy_in_abandon(std::shared_ptr<copy_in_state> c) noexcept;
 
+    // The cached description of `sql`, or null: a lookup without allocation or coroutine frame
+    // (execute and execute_batch try it before prepare()).
+    std::shared_ptr<const ops::statement_description>
+    find_cached(std::string_view sql, std::span<const std::uint32_t> param_types);
     // Prepares `sql` (cached), or returns the cached description.
     asio::awaitable<std::shared_ptr<const ops::statement_description>>
     prepare(std::string_view sql, std::span<const std::uint32_t> param_types);
@@ -103,7 +107,10 @@ public:
     // close_statement. The description's columns carry the result formats Bind will request.
     asio::awaitable<std::shared_ptr<const ops::statement_description>>
     prepare_named(std::string_view sql, std::span<const std::uint32_t> param_types);
-    asio::awaitable<void> execute_prepared(const ops::statement_description& stmt,
+    // Runs statement `name` (its parameter count, columns and the result formats to request).
+    asio::awaitable<void> execute_prepared(std::string_view name, std::size_t param_count,
+                                           detail::column_list columns,
+                                           std::span<const std::int16_t> result_formats,
                                            std::span<const std::int16_t> param_formats,
                                            param_writer write_params, ops::result_sink& sink);
     asio::awaitable<void> close_statement(const std::string& name);
@@ -184,10 +191,21 @@ private:
     // The server entered copy-in mode for a request that does not stream COPY data: answer with
     // CopyFail (and a Sync for the extended protocol, whose own Sync the COPY swallowed).
     std::error_code refuse_copy_in(request& r);
+    // The next complete message in the read buffer; else makes room for it and returns nothing.
+    // Throws `error` for a malformed or oversized message.
+    std::optional<proto::frame> buffered_frame();
     asio::awaitable<proto::frame> read_frame();
     asio::awaitable<void> reader_loop(std::shared_ptr<connection_impl> self);
-    asio::awaitable<void> writer_loop(std::shared_ptr<connection_impl> self);
+    // Resumes the coroutines of the requests dispatch() completed (completed_).
+    void resume_completed();
+    // Writing: flush() posts write_now() unless a write is under way; write_now() writes what
+    // is due while the socket takes it without blocking and leaves the rest to writer_loop.
     void flush();
+    void write_now();
+    asio::awaitable<void> writer_loop(std::shared_ptr<connection_impl> self);
+    // Moves the next bytes due into sending_; false when nothing is due (or broken).
+    bool next_chunk();
+    bool write_due() const noexcept;
     std::uint64_t write_limit() const noexcept;
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
@@ -204,6 +222,7 @@ private:
     connection_options opts_;
     proto::bytes out_;     // messages waiting for the writer
     proto::bytes sending_; // messages being written
+    std::size_t sent_ = 0; // bytes of sending_ written so far
     bool writing_ = false;
     std::uint64_t appended_ = 0;            // bytes queued by requests since the connection started
     std::uint64_t written_ = 0;             // bytes handed to the transport
@@ -215,8 +234,11 @@ private:
     std::unique_ptr<asio::steady_timer> slot_free_; // cancelled whenever a request completes
     std::uint64_t prepared_counter_ = 0;
     proto::bytes in_;
+    std::vector<proto::field_slice> fields_; // DataRow views of the response being read
     std::size_t in_begin_ = 0, in_end_ = 0;
     request* head_ = nullptr;
+    // Completed requests' waiting coroutines, resumed by the reader before it reads again.
+    std::vector<wake_event::completion> completed_, resuming_;
     request* tail_ = nullptr;
     bool broken_ = false;
     std::error_code broken_ec_;
@@ -229,6 +251,7 @@ private:
     std::function<void(std::error_code, const std::string&)> broken_handler_;
     std::string discard_reason_;
     ops::statement_cache statements_;
+    std::string key_scratch_; // a statement_cache key being looked up
     // Statements being prepared, so concurrent first executions share one Parse.
     struct pending_prepare {
         explicit pending_prepare(const asio::any_io_executor& ex)

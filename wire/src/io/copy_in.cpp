@@ -47,7 +47,7 @@ void check_open(const copy_in_state& c) {
 
 asio::awaitable<void> keep_until_done(std::shared_ptr<copy_in_state> c) {
     while (!c->req.done)
-        co_await c->req.wake.async_wait(await_event);
+        co_await c->req.wake.wait();
 }
 
 // Replaces what was not yet written of the COPY by CopyFail: the server then ends it with an
@@ -80,7 +80,7 @@ const char* copy_in_state::sink::on_copy_in(std::int8_t format,
     for (auto f : column_formats)
         s_.columns.push_back(static_cast<wire::format>(f));
     s_.state = phase::copying;
-    s_.req.wake.cancel();
+    s_.req.wake.fire();
     return nullptr;
 }
 
@@ -116,7 +116,7 @@ connection_impl::start_copy_in(std::string_view sql) {
     c->req.cork = request::cork_kind::simple;
     enqueue(c->req, [&](byte_writer& w) { encode_query(w, sql); });
     while (!c->req.done && c->state == copy_in_state::phase::starting) {
-        co_await c->req.wake.async_wait(await_event);
+        co_await c->req.wake.wait();
         auto cancellation = co_await asio::this_coro::cancellation_state;
         if (!c->req.done && c->state == copy_in_state::phase::starting && cancelled(cancellation)) {
             co_await asio::this_coro::reset_cancellation_state();
@@ -166,7 +166,7 @@ asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c)
     flush();
     bool cancel_sent = false;
     while (!c.req.done) {
-        co_await c.req.wake.async_wait(await_event);
+        co_await c.req.wake.wait();
         auto cancellation = co_await asio::this_coro::cancellation_state;
         if (c.req.done || cancel_sent || !cancelled(cancellation)) continue;
         co_await asio::this_coro::reset_cancellation_state();
@@ -195,7 +195,7 @@ asio::awaitable<void> connection_impl::copy_in_abort(copy_in_state& c, std::stri
         flush();
     }
     while (!c.req.done) {
-        co_await c.req.wake.async_wait(await_event);
+        co_await c.req.wake.wait();
         auto cancellation = co_await asio::this_coro::cancellation_state;
         if (!c.req.done && cancelled(cancellation))
             co_await asio::this_coro::reset_cancellation_state(); // too late to stop: keep waiting

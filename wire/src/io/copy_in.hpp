@@ -44,7 +44,7 @@ struct copy_in_state {
     explicit copy_in_state(std::shared_ptr<connection_impl> c)
         : conn(std::move(c))
         , response(*this)
-        , req(conn->get_executor(), response)
+        , req(response)
         , room(conn->get_executor(), asio::steady_timer::time_point::max()) {
         req.copy_room = &room;
     }

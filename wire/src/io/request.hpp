@@ -3,6 +3,7 @@
 // waits for it.
 #pragma once
 
+#include "io/wake_event.hpp"
 #include "ops/query_response.hpp"
 #include "proto/bytes.hpp"
 
@@ -15,14 +16,12 @@
 namespace turbopg::wire::io {
 
 struct request {
-    request(const asio::any_io_executor& ex, ops::result_sink& sink)
-        : response(sink)
-        , wake(ex, asio::steady_timer::time_point::max()) {}
+    explicit request(ops::result_sink& sink)
+        : response(sink) {}
 
     ops::query_response response;
-    // Waited on by the requesting coroutine; cancelled by the reader to wake it. (A timer is
-    // Asio's cheapest one-shot event before any_completion_handler, which 1.22 lacks.)
-    asio::steady_timer wake;
+    // Waited on by the requesting coroutine; fired by the reader to wake it.
+    wake_event wake;
     std::error_code ec; // transport or protocol failure (the connection is then broken)
     std::string message;
     bool done = false;

@@ -4,6 +4,7 @@
 
 #include <turbopg/wire/error.hpp>
 
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/read.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/use_awaitable.hpp>
@@ -33,12 +34,10 @@ bool transport::is_unix() const noexcept {
     return stream_.index() == 1 || stream_.index() == 3;
 }
 
-namespace {
 // The peer going away, in whatever form the socket or TLS layer reports it, is
 // errc::connection_closed for turbopg's callers (libpq: "server closed the connection
 // unexpectedly").
-[[noreturn]] void rethrow_transport_error(const std::system_error& e, const char* doing) {
-    auto ec = e.code();
+void throw_transport_error(std::error_code ec, const char* doing) {
     if (ec == asio::error::eof || ec == asio::error::connection_reset ||
         ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
         ec == asio::ssl::error::stream_truncated)
@@ -46,7 +45,6 @@ namespace {
                     doing); // what(): "<doing>: server closed the connection unexpectedly"
     throw error(ec, doing);
 }
-} // namespace
 
 asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buf) {
     try {
@@ -55,8 +53,15 @@ asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buf) {
     } catch (const error&) {
         throw;
     } catch (const std::system_error& e) {
-        rethrow_transport_error(e, "reading from the server");
+        throw_transport_error(e.code(), "reading from the server");
     }
+}
+
+asio::awaitable<std::tuple<std::error_code, std::size_t>>
+transport::read_some_ec(asio::mutable_buffer buf) {
+    return visit([&](auto& s) {
+        return s.async_read_some(buf, asio::experimental::as_tuple(asio::use_awaitable));
+    });
 }
 
 asio::awaitable<void> transport::write(asio::const_buffer buf) {
@@ -66,8 +71,24 @@ asio::awaitable<void> transport::write(asio::const_buffer buf) {
     try {
         co_await visit(write_all);
     } catch (const std::system_error& e) {
-        rethrow_transport_error(e, "writing to the server");
+        throw_transport_error(e.code(), "writing to the server");
     }
+}
+
+std::size_t transport::try_write(asio::const_buffer buf) {
+    return visit([&](auto& s) -> std::size_t {
+        if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
+            return 0;
+        } else {
+            std::error_code ec;
+            if (!s.non_blocking()) s.non_blocking(true, ec);
+            std::size_t n = 0;
+            if (!ec) n = s.write_some(buf, ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
+            if (ec) throw_transport_error(ec, "writing to the server");
+            return n;
+        }
+    });
 }
 
 asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,

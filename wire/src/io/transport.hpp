@@ -12,10 +12,16 @@
 
 #include <cstddef>
 #include <memory>
+#include <system_error>
+#include <tuple>
 #include <variant>
 #include <vector>
 
 namespace turbopg::wire::io {
+
+// Throws the error for a failed read or write: errc::connection_closed when the peer went away
+// (in whatever form the socket or TLS layer reports it), else `ec`; the message says `doing`.
+[[noreturn]] void throw_transport_error(std::error_code ec, const char* doing);
 
 class transport {
 public:
@@ -33,8 +39,15 @@ public:
 
     // Reads what is available (at least one byte) into `buf`.
     asio::awaitable<std::size_t> read_some(asio::mutable_buffer buf);
+    // The same without a coroutine frame of its own (the connection's reader calls it for every
+    // read): completes with the error instead of throwing; throw_transport_error() translates it.
+    asio::awaitable<std::tuple<std::error_code, std::size_t>>
+    read_some_ec(asio::mutable_buffer buf);
     // Writes all of `buf`.
     asio::awaitable<void> write(asio::const_buffer buf);
+    // Writes what the socket takes now without waiting: the bytes written, 0 when it would block
+    // (always with TLS, whose writes go through write()). Throws as write() does.
+    std::size_t try_write(asio::const_buffer buf);
 
     // Wraps the plain socket in TLS and performs the client handshake. `ctx` must outlive the
     // transport (the connection keeps it). `sni_host` is sent as server name unless empty.

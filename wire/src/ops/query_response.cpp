@@ -36,9 +36,9 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
         sink_.on_no_data();
         return {};
     case msg::data_row: {
-        if (auto ec = parse_data_row(f.body, fields_)) return ec;
+        if (auto ec = parse_data_row(f.body, *fields_)) return ec;
         if (client_error_) return {}; // keep draining; the request already failed
-        client_error_ = sink_.on_data_row(fields_);
+        client_error_ = sink_.on_data_row(*fields_);
         return {};
     }
     case msg::command_complete: {

@@ -28,6 +28,13 @@ class query_response {
 public:
     explicit query_response(result_sink& sink) noexcept
         : sink_(sink) {}
+    query_response(const query_response&) = delete;
+    query_response& operator=(const query_response&) = delete;
+
+    // DataRow field views go into `fields` from now on instead of a vector of this response's
+    // own: a connection shares one among its requests (one response is read at a time), so a
+    // request allocates nothing for them.
+    void share_field_buffer(std::vector<proto::field_slice>& fields) noexcept { fields_ = &fields; }
 
     // Feeds one message addressed to this request. Returns an error only for a protocol
     // violation (the connection cannot continue); sets `done` once ReadyForQuery arrived.
@@ -51,7 +58,8 @@ private:
     std::error_code client_error_;
     std::vector<std::uint32_t> param_types_;
     std::vector<proto::column_description> columns_;
-    std::vector<proto::field_slice> fields_;
+    std::vector<proto::field_slice> own_fields_;
+    std::vector<proto::field_slice>* fields_ = &own_fields_;
     char tx_status_ = 'I';
     const char* client_message_ = "";
     const char* copy_in_refusal_ = nullptr;

@@ -5,13 +5,19 @@ namespace turbopg::wire::ops {
 std::string statement_cache::make_key(std::string_view sql,
                                       std::span<const std::uint32_t> param_types) {
     std::string key;
+    make_key(key, sql, param_types);
+    return key;
+}
+
+void statement_cache::make_key(std::string& key, std::string_view sql,
+                               std::span<const std::uint32_t> param_types) {
+    key.clear();
     key.reserve(sql.size() + 1 + param_types.size() * 4);
     key.append(sql);
     key.push_back('\0'); // SQL text cannot contain NUL, so the key is unambiguous
     for (auto oid : param_types)
         for (int shift = 24; shift >= 0; shift -= 8)
             key.push_back(static_cast<char>(oid >> shift));
-    return key;
 }
 
 std::shared_ptr<const statement_description> statement_cache::find(const std::string& key) {

@@ -39,6 +39,9 @@ public:
     // The key of a statement: its SQL and the parameter types it is prepared with (the same SQL
     // run with different C++ argument types is a different statement).
     static std::string make_key(std::string_view sql, std::span<const std::uint32_t> param_types);
+    // The same into `key` (reusing its storage).
+    static void make_key(std::string& key, std::string_view sql,
+                         std::span<const std::uint32_t> param_types);
 
     // The cached statement, marked most recently used; null on a miss.
     std::shared_ptr<const statement_description> find(const std::string& key);

@@ -2,19 +2,44 @@
 
 #include "common/log.hpp"
 
+#include <algorithm>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
 
 namespace turbopg::wire::detail {
 
+namespace {
+
+// Whether a single thread runs `ex`: an io_context made with concurrency_hint 1, Asio's promise
+// that only one thread calls run().
+bool runs_on_one_thread(const asio::any_io_executor& ex) {
+#if defined(ASIO_HAS_IOCP)
+    (void)ex;
+    return false;
+#else
+    auto* io = ex.target<asio::io_context::executor_type>();
+    return io && asio::use_service<asio::detail::scheduler>(io->context()).concurrency_hint() == 1;
+#endif
+}
+
+} // namespace
+
 pool_core::pool_core(asio::any_io_executor ex, config cfg, pool_options options)
     : ex_(std::move(ex))
+    , one_thread_(runs_on_one_thread(ex_))
     , cfg_(std::move(cfg))
     , opts_(options) {}
+
+asio::any_io_executor pool_core::task_executor() const {
+    if (one_thread_) return ex_;
+    return asio::make_strand(ex_);
+}
 
 pool_core::unlocked_work::~unlocked_work() {
     for (auto& e : close)
@@ -24,14 +49,14 @@ pool_core::unlocked_work::~unlocked_work() {
         asio::co_spawn(ex, pool->roll_back(pool, std::move(e)), asio::detached);
     }
     for (std::size_t i = 0; i < open; ++i)
-        asio::co_spawn(asio::make_strand(pool->ex_), pool->open_one(pool), asio::detached);
+        asio::co_spawn(pool->task_executor(), pool->open_one(pool), asio::detached);
     for (auto& w : wake)
         w->wake.try_send(std::error_code{}, true);
 }
 
 void pool_core::start() {
     auto self = shared_from_this();
-    asio::co_spawn(asio::make_strand(ex_), housekeeping(self), asio::detached);
+    asio::co_spawn(task_executor(), housekeeping(self), asio::detached);
     unlocked_work work(*this);
     lock l(mutex_);
     grow_locked(work);
@@ -57,19 +82,22 @@ pool_load pool_core::load_locked(pool_clock::time_point now) const {
     load.checked_out = checked_out_.size();
     load.max_size = opts_.max_size;
     if (!checked_out_.empty())
-        load.longest_out =
-            std::chrono::duration_cast<std::chrono::milliseconds>(now - *checked_out_.begin());
+        load.longest_out = std::chrono::duration_cast<std::chrono::milliseconds>(
+            now - *std::min_element(checked_out_.begin(), checked_out_.end()));
     load.waiting = waiters_.size();
     return load;
 }
 
 pool_clock::time_point pool_core::check_out_locked(pool_clock::time_point now) {
-    checked_out_.insert(now);
+    checked_out_.push_back(now);
     return now;
 }
 
 void pool_core::check_in_locked(pool_clock::time_point checked_out) {
-    if (auto it = checked_out_.find(checked_out); it != checked_out_.end()) checked_out_.erase(it);
+    auto it = std::find(checked_out_.begin(), checked_out_.end(), checked_out);
+    if (it == checked_out_.end()) return;
+    *it = checked_out_.back();
+    checked_out_.pop_back();
 }
 
 void pool_core::deliver_locked(pool_entry e, unlocked_work& work) {

@@ -27,7 +27,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -127,17 +126,25 @@ private:
     // Sleeps on the calling task's strand; close() cuts it short. False once the pool is closed.
     asio::awaitable<bool> sleep(std::chrono::milliseconds d);
 
+    // Where a connection or background task runs: a strand of its own of the pool's executor,
+    // or that executor itself when only one thread runs it (then there is nothing to serialise,
+    // and the pool's operations run on their connection without hopping executors).
+    asio::any_io_executor task_executor() const;
+
     const asio::any_io_executor ex_;
+    const bool one_thread_;
     const config cfg_;
     const pool_options opts_;
 
     mutable std::mutex mutex_;
     bool closed_ = false;
     std::deque<pool_entry> idle_; // most recently returned at the back (handed out first)
-    std::multiset<pool_clock::time_point> checked_out_; // when each in-use connection went out
-    std::size_t opening_ = 0;                           // connections being opened (one task each)
-    std::size_t returning_ = 0;                         // returned, being inspected or rolled back
-    std::size_t closing_ = 0;                           // being closed
+    // When each in-use connection went out, unordered: at most max_size of them, and a vector
+    // allocates nothing per checkout.
+    std::vector<pool_clock::time_point> checked_out_;
+    std::size_t opening_ = 0;   // connections being opened (one task each)
+    std::size_t returning_ = 0; // returned, being inspected or rolled back
+    std::size_t closing_ = 0;   // being closed
     std::list<std::shared_ptr<pool_waiter>> waiters_;
     std::vector<std::shared_ptr<pool_waiter>> close_waiters_;
     struct sleeper {

@@ -122,6 +122,37 @@ private:
     std::string tag_;
 };
 
+// The single row of query_one: every row is decoded (a bad one fails the query), the first kept.
+template <class Row>
+class first_row {
+public:
+    first_row()
+        : sink_(keep_) {}
+    first_row(const first_row&) = delete;
+    first_row& operator=(const first_row&) = delete;
+    result_sink& sink() noexcept { return sink_; }
+    const std::optional<error>& failure() const noexcept { return sink_.failure(); }
+    // The row; throws errc::no_rows / errc::too_many_rows unless there was exactly one.
+    Row take() {
+        if (keep_.count == 0) throw error(errc::no_rows, "expected exactly one row");
+        if (keep_.count > 1)
+            throw error(errc::too_many_rows,
+                        "expected exactly one row, got " + std::to_string(keep_.count));
+        return std::move(*keep_.row);
+    }
+
+private:
+    struct keeper {
+        std::optional<Row> row;
+        std::size_t count = 0;
+        void operator()(Row&& r) {
+            if (count++ == 0) row.emplace(std::move(r));
+        }
+    };
+    keeper keep_;
+    streaming_sink<Row, keeper> sink_;
+};
+
 TURBOPG_WIRE_API std::uint64_t rows_in_tag(std::string_view tag) noexcept;
 
 } // namespace detail
@@ -169,11 +200,7 @@ public:
             params_.resize(begin);
             throw;
         }
-        entries_.push_back({std::string(sql),
-                            {info::types.begin(), info::types.end()},
-                            {info::formats.begin(), info::formats.end()},
-                            begin,
-                            params_.size(),
+        entries_.push_back({std::string(sql), info::types, info::formats, begin, params_.size(),
                             static_cast<std::uint16_t>(sizeof...(Args))});
         return *this;
     }
@@ -188,8 +215,9 @@ private:
     friend class connection;
     struct entry {
         std::string sql;
-        std::vector<oid_t> types;
-        std::vector<std::int16_t> formats;
+        // Views of param_info's static tables: nothing allocated per entry for them.
+        std::span<const oid_t> types;
+        std::span<const std::int16_t> formats;
         std::size_t begin, end; // its parameters in params_
         std::uint16_t count;
     };
@@ -238,7 +266,8 @@ public:
     template <class... Args>
     asio::awaitable<result> query(statement_ref sql, const Args&... args) {
         result_builder b;
-        co_await run_extended<Args...>(sql, b, args...);
+        auto write = [&](bytes& out) { detail::write_params(out, args...); };
+        co_await start_extended<Args...>(sql, b, write);
         co_return b.take();
     }
 
@@ -255,25 +284,30 @@ public:
     // Exactly one row decoded into Row (errc::no_rows / errc::too_many_rows otherwise).
     template <class Row, class... Args>
     asio::awaitable<Row> query_one(statement_ref sql, const Args&... args) {
-        std::optional<Row> row;
-        std::size_t n = 0;
-        co_await for_each<Row>(
-            sql,
-            [&](Row&& r) {
-                if (n++ == 0) row.emplace(std::move(r));
-            },
-            args...);
-        if (n == 0) throw error(errc::no_rows, "expected exactly one row");
-        if (n > 1)
-            throw error(errc::too_many_rows, "expected exactly one row, got " + std::to_string(n));
-        co_return std::move(*row);
+        detail::first_row<Row> one;
+        auto write = [&](bytes& out) { detail::write_params(out, args...); };
+        try {
+            co_await start_extended<Args...>(sql, one.sink(), write);
+        } catch (const error&) {
+            if (one.failure()) throw *one.failure();
+            throw;
+        }
+        co_return one.take();
     }
 
     // The single value of a query returning one row of one column, e.g. count(*).
     template <class T, class... Args>
     asio::awaitable<T> query_value(statement_ref sql, const Args&... args) {
-        auto row = co_await query_one<std::tuple<T>>(sql, args...);
-        co_return std::move(std::get<0>(row));
+        // query_one's body rather than a call to it: one coroutine frame less per query.
+        detail::first_row<std::tuple<T>> one;
+        auto write = [&](bytes& out) { detail::write_params(out, args...); };
+        try {
+            co_await start_extended<Args...>(sql, one.sink(), write);
+        } catch (const error&) {
+            if (one.failure()) throw *one.failure();
+            throw;
+        }
+        co_return std::move(std::get<0>(one.take()));
     }
 
     // Streams the rows: `f(Row&&)` is called for each row as it arrives (constant memory for any
@@ -281,8 +315,9 @@ public:
     template <class Row, class F, class... Args>
     asio::awaitable<std::uint64_t> for_each(statement_ref sql, F&& f, const Args&... args) {
         detail::streaming_sink<Row, std::remove_reference_t<F>> sink(f);
+        auto write = [&](bytes& out) { detail::write_params(out, args...); };
         try {
-            co_await run_extended<Args...>(sql, sink, args...);
+            co_await start_extended<Args...>(sql, sink, write);
         } catch (const error&) {
             if (sink.failure()) throw *sink.failure();
             throw;
@@ -295,7 +330,8 @@ public:
     template <class... Args>
     asio::awaitable<std::uint64_t> execute(statement_ref sql, const Args&... args) {
         result_builder b;
-        co_await run_extended<Args...>(sql, b, args...);
+        auto write = [&](bytes& out) { detail::write_params(out, args...); };
+        co_await start_extended<Args...>(sql, b, write);
         co_return b.take().rows_affected();
     }
 
@@ -463,17 +499,17 @@ private:
                                               detail::function_ref<void(bytes&)> write,
                                               detail::result_sink& sink);
 
+    // The extended-query operation for `q` (not a coroutine: no frame of its own). `write`
+    // appends the Bind values; it lives in the caller's frame, which awaits the result.
     template <class... Args>
-    asio::awaitable<void> run_extended(statement_ref q, detail::result_sink& sink,
-                                       const Args&... args) {
+    asio::awaitable<void> start_extended(statement_ref q, detail::result_sink& sink,
+                                         detail::function_ref<void(bytes&)> write) {
         using info = detail::param_info<Args...>;
-        auto write = [&](bytes& out) { detail::write_params(out, args...); };
         if (auto* prepared = q.prepared()) {
             detail::check_params_for<Args...>(*prepared);
-            co_await run_prepared_erased(*prepared, info::formats, write, sink);
-        } else {
-            co_await run_extended_erased(q.sql(), info::types, info::formats, write, sink);
+            return run_prepared_erased(*prepared, info::formats, write, sink);
         }
+        return run_extended_erased(q.sql(), info::types, info::formats, write, sink);
     }
 
     std::shared_ptr<io::connection_impl> impl_;

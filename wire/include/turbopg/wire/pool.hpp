@@ -18,7 +18,10 @@
 // (asio::make_strand of the pool's executor), and a connection must only be used from its
 // executor. The pool's shortcuts (query, execute, ..., run) take care of that: they run the work
 // on the connection's strand (with asio::co_spawn, unless the caller already runs there) and
-// complete back on the caller's executor. A connection held with acquire() is the caller's to
+// complete back on the caller's executor. When the pool's executor is an io_context's made with
+// concurrency_hint 1 (Asio's promise that one thread runs it), there is nothing to serialise:
+// connections then live on that executor itself, and the shortcuts run in the caller's coroutine
+// without hopping executors. A connection held with acquire() is the caller's to
 // use correctly: with a single-threaded io_context anything goes; with several threads, run its
 // operations from its executor (`asio::co_spawn(conn.get_executor(), ...)`, as pool::run does).
 // Returning it (release() or the handle's destructor) is allowed from any thread.
