@@ -33,5 +33,7 @@ measurement orm_get(const workload_args& a);
 measurement orm_fetch(const workload_args& a);
 // count() of a filtered queryset plus one ordered page of 20 of it (two statements per op).
 measurement orm_page(const workload_args& a);
+// Objects into bench_in with bulk_create's binary COPY, to compare with copy-in.
+measurement orm_bulk_create(const workload_args& a);
 
 } // namespace turbopg::bench

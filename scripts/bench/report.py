@@ -12,6 +12,10 @@ def _good(r):
     return "error" not in r and r.get("verify", "ok") == "ok"
 
 
+# Each ORM workload against the raw wire workload doing the same work, in the same run.
+WIRE_COUNTERPART = {"orm-get": "point-seq", "orm-fetch": "rows", "orm-bulk-create": "copy-in"}
+
+
 def summarize(runs, allocs, meta):
     """One entry per (placement, workload): per peer the median ops/s and client CPU µs/op over
     the good runs, and turbopg/libpq."""
@@ -33,6 +37,13 @@ def summarize(runs, allocs, meta):
             a = allocs.get(w, {})
             entry["turbopg"]["allocs_per_op"] = a.get("allocs_per_op")
             out.append(entry)
+    by_key = {(e["placement"], e["workload"]): e for e in out}
+    for e in out:
+        raw = by_key.get((e["placement"], WIRE_COUNTERPART.get(e["workload"])))
+        orm_ops = e["turbopg"]["ops_per_s"]
+        raw_ops = raw["turbopg"]["ops_per_s"] if raw else None
+        if orm_ops and raw_ops:
+            e["vs_wire"] = {"workload": raw["workload"], "ratio": orm_ops / raw_ops}
     return out
 
 
@@ -61,6 +72,8 @@ def table(summary, meta):
             lq_ops, lq_cpu = _num(lq["ops_per_s"], ",.0f"), _num(lq["cpu_us_per_op"], ".2f")
             if lq["runs"] == 0:  # a workload libpq-bench does not have (the ORM ones)
                 lq_ops = lq_cpu = ratio = "n/a"
+                if "vs_wire" in e:
+                    ratio = f"{e['vs_wire']['ratio']:.2f}x of {e['vs_wire']['workload']}"
             rows.append((e["workload"], f"{e['ops']:,}", tcell, lq_ops, ratio, tcpu, lq_cpu,
                          allocs))
         widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]

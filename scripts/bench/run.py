@@ -143,7 +143,7 @@ def verify(rec, workload, url, rows_check):
     if workload in ("rows", "orm-fetch"):
         got = rec.get("check")
         rec["verify"] = "ok" if got == rows_check else f"check {got} != {rows_check}"
-    elif workload in ("copy-in", "insert-batch"):
+    elif workload in ("copy-in", "insert-batch", "orm-bulk-create"):
         got, want = bench_in_checksum(url), expected_bench_in(rec["ops"])
         rec["verify"] = "ok" if got == want else f"bench_in {got} != {want}"
 
