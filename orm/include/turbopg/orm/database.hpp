@@ -70,4 +70,17 @@ private:
 TURBOPG_ORM_API asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
                                                 wire::detail::result_sink& sink);
 
+// run_query into a decoding sink (one with failure()): when the sink stopped the rows on a value
+// it could not decode, that error (naming the column and types) is thrown, not the bare code the
+// query ended with.
+template <class Sink>
+asio::awaitable<void> run_decoding(wire::connection& conn, const sql_query& q, Sink& sink) {
+    try {
+        co_await run_query(conn, q, sink);
+    } catch (const wire::error&) {
+        if (sink.failure()) throw *sink.failure();
+        throw;
+    }
+}
+
 } // namespace turbopg::orm

@@ -177,12 +177,7 @@ public:
         auto sql = compile_select(q_);
         auto fields = selected_fields();
         detail::model_sink<M, std::remove_reference_t<F>> sink(fields, f);
-        try {
-            co_await db().run([&](wire::connection& c) { return run_query(c, sql, sink); });
-        } catch (const wire::error&) {
-            if (sink.failure()) throw *sink.failure();
-            throw;
-        }
+        co_await db().run([&](wire::connection& c) { return run_decoding(c, sql, sink); });
         co_return wire::detail::rows_in_tag(sink.tag());
     }
 
@@ -507,12 +502,7 @@ private:
             std::optional<std::tuple<T>> row;
             auto take = [&](std::tuple<T>&& r) { row = std::move(r); };
             wire::detail::streaming_sink<std::tuple<T>, decltype(take)> sink(take);
-            try {
-                co_await run_query(c, sql, sink);
-            } catch (const wire::error&) {
-                if (sink.failure()) throw *sink.failure();
-                throw;
-            }
+            co_await run_decoding(c, sql, sink);
             co_return std::get<0>(std::move(*row));
         });
     }

@@ -77,12 +77,7 @@ template <class Row, class F>
 asio::awaitable<std::uint64_t> stream_rows(database db, const sql_query& sql, F& f) {
     co_return co_await db.run([&](wire::connection& c) -> asio::awaitable<std::uint64_t> {
         wire::detail::streaming_sink<Row, F> sink(f);
-        try {
-            co_await run_query(c, sql, sink);
-        } catch (const wire::error&) {
-            if (sink.failure()) throw *sink.failure();
-            throw;
-        }
+        co_await run_decoding(c, sql, sink);
         co_return wire::detail::rows_in_tag(sink.tag());
     });
 }

@@ -225,12 +225,7 @@ asio::awaitable<std::vector<M>> fetch_objects(wire::connection& c, const sql_que
     std::vector<M> out;
     auto take = [&](M&& m) { out.push_back(std::move(m)); };
     model_sink<M, decltype(take)> sink(fields, take);
-    try {
-        co_await run_query(c, sql, sink);
-    } catch (const wire::error&) {
-        if (sink.failure()) throw *sink.failure();
-        throw;
-    }
+    co_await run_decoding(c, sql, sink);
     co_return out;
 }
 
