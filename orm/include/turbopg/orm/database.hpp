@@ -39,9 +39,12 @@ public:
 
     // Runs `f(database)` with a database bound to one connection of this one, so the querysets
     // it awaits together are pipelined on that connection:
-    //   auto [n, page] = co_await db.pinned([&](orm::database one) {
-    //       return qs.using_(one).count() && qs.using_(one).slice(0, 20).fetch();
-    //   });
+    //   auto [n, page] = co_await db.pinned(
+    //       [&](orm::database one) -> asio::awaitable<std::tuple<std::int64_t, std::vector<Book>>>
+    //       {
+    //           auto counted = qs.using_(one), paged = qs.using_(one).slice(0, 20);
+    //           co_return co_await (counted.count() && paged.fetch());
+    //       });
     template <class F>
     auto pinned(F f) {
         return run([f = std::move(f)](wire::connection& c) mutable { return f(database(c)); });

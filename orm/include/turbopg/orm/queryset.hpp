@@ -1,13 +1,18 @@
 // Querysets: Django's QuerySet API over a model struct. Chainable calls return a new queryset
 // and touch no database; terminal calls are awaitable and run one statement each.
 //
-//   auto books = orm::objects<Book>().filter(F(&Book::pages) >
-//   100).order_by(F(&Book::title).asc()); for (auto& b : co_await books.fetch()) ... auto n =
-//   co_await books.count(); auto dune = co_await orm::objects<Book>().get(F(&Book::title) ==
-//   "Dune");
+//   auto books = orm::objects<Book>().filter(F(&Book::pages) > 100).order_by("title");
+//   for (auto& b : co_await books.fetch())
+//       use(b);
+//   auto n = co_await books.count();
+//   auto dune = co_await orm::objects<Book>().get(F(&Book::title) == "Dune");
+//
+// A terminal call's awaitable refers to its queryset: await it in the same expression (as
+// above), or keep the queryset in a variable until it completes (e.g. when awaiting a count and
+// a page together with `&&`).
 //
 // Where it runs: the database registered as "default" (database::add), or the one given to
-// using(). Errors: does_not_exist / multiple_objects_returned from get(), field_error for an
+// using_(). Errors: does_not_exist / multiple_objects_returned from get(), field_error for an
 // unknown field or lookup, turbopg::wire::error for everything the server or the connection says.
 #pragma once
 

@@ -2,11 +2,12 @@
 // get_or_create, update_or_create) and the reads by primary key that go with them (in_bulk,
 // contains). Every queryset has them (queryset_writes is its base):
 //
+//   auto books = orm::objects<Book>();
 //   Book dune{.title = "Dune", .pages = 412};
-//   dune = co_await orm::objects<Book>().create(dune);       // dune.id is set now
-//   auto [book, created] = co_await orm::objects<Book>().get_or_create(F(&Book::title) == "Dune",
-//   dune); std::vector<std::string> fields{"pages"};   // (g++ 12: no braced list inside co_await)
-//   co_await orm::objects<Book>().bulk_update(books, fields);
+//   dune = co_await books.create(dune);                 // dune.id is set now
+//   auto [book, created] = co_await books.get_or_create(F(&Book::title) == "Dune", dune);
+//   std::vector<std::string> fields{"pages"};           // (g++ 12: no braced list in co_await)
+//   co_await books.bulk_update(all_books, fields);
 //
 // Each writes what it is given and completes with what the database wrote (RETURNING): ids,
 // defaults, auto timestamps. Errors: orm::error for misuse (an unsaved object where a saved one
