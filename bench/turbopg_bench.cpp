@@ -24,11 +24,16 @@ struct workload {
 };
 
 constexpr std::array workloads{
-    workload{"point-seq", 20'000, point_seq},      workload{"point-pipe", 200'000, point_pipe},
-    workload{"point-batch", 200'000, point_batch}, workload{"rows", 1'000'000, rows},
-    workload{"copy-in", 1'000'000, copy_in},       workload{"insert-batch", 100'000, insert_batch},
-    workload{"pool-8", 200'000, pool_8},           workload{"orm-get", 20'000, orm_get},
-    workload{"orm-fetch", 1'000'000, orm_fetch},   workload{"orm-page", 20'000, orm_page},
+    workload{"point-seq", 20'000, point_seq},
+    workload{"point-pipe", 200'000, point_pipe},
+    workload{"point-batch", 200'000, point_batch},
+    workload{"rows", 1'000'000, rows},
+    workload{"copy-in", 1'000'000, copy_in},
+    workload{"insert-batch", 100'000, insert_batch},
+    workload{"pool-8", 200'000, pool_8},
+    workload{"orm-get", 20'000, orm_get},
+    workload{"orm-fetch", 1'000'000, orm_fetch},
+    workload{"orm-page", 20'000, orm_page},
     workload{"orm-bulk-create", 1'000'000, orm_bulk_create},
 };
 

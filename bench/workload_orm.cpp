@@ -113,8 +113,7 @@ measurement orm_page(const workload_args& a) {
             auto flagged = rows.filter(F(&BenchRow::id) > low)
                                .filter(F(&BenchRow::id) <= high)
                                .filter(F(&BenchRow::flag) == true);
-            auto paged =
-                flagged.order_by("-id").slice(page * page_size, (page + 1) * page_size);
+            auto paged = flagged.order_by("-id").slice(page * page_size, (page + 1) * page_size);
             // Awaited together: both statements go out in one write, on one connection.
             auto [total, items] = co_await (flagged.count() && paged.fetch());
             const std::int64_t first = (high / 3 - page * page_size) * 3;
@@ -134,7 +133,8 @@ measurement orm_bulk_create(const workload_args& a) {
     for (auto& r : generate_input_rows(a.ops))
         objects.push_back({r.id, std::move(r.name), r.score, r.created, r.flag});
     orm_session s(a);
-    block_on(s.io, [&]() -> asio::awaitable<void> { co_await s.conn.execute("TRUNCATE bench_in"); }());
+    block_on(s.io,
+             [&]() -> asio::awaitable<void> { co_await s.conn.execute("TRUNCATE bench_in"); }());
     auto target = orm::objects<BenchIn>().using_(s.conn);
     const orm::bulk_create_options by_copy{.copy = true};
     timed_section t;

@@ -19,13 +19,14 @@ using orm::F;
 using orm::Q;
 
 struct Book {
-    orm::primary_key<> id{};            // int8 identity, set by the database
-    orm::varchar<200> title{};          // varchar(200) NOT NULL
-    std::string author{};               // text NOT NULL
-    std::int32_t pages = 0;             // int4 NOT NULL
-    std::optional<double> rating{};     // float8, NULL allowed
-    orm::auto_now_add<> added{};        // timestamptz, set on insert
-    static constexpr orm::model_meta meta{.ordering = {"title"}, .indexes = {{.fields = {"author"}}}};
+    orm::primary_key<> id{};        // int8 identity, set by the database
+    orm::varchar<200> title{};      // varchar(200) NOT NULL
+    std::string author{};           // text NOT NULL
+    std::int32_t pages = 0;         // int4 NOT NULL
+    std::optional<double> rating{}; // float8, NULL allowed
+    orm::auto_now_add<> added{};    // timestamptz, set on insert
+    static constexpr orm::model_meta meta{.ordering = {"title"},
+                                          .indexes = {{.fields = {"author"}}}};
 };
 
 asio::awaitable<void> tour(orm::database db) {
@@ -54,8 +55,8 @@ asio::awaitable<void> tour(orm::database db) {
     auto [n, first_page] = co_await (austen.count() && page.fetch());
     std::cout << n << " by Austen, longest: " << first_page.at(0).title.value << '\n';
 
-    auto [total, average] = co_await books.aggregate(orm::Sum(F(&Book::pages)),
-                                                     orm::Avg(F(&Book::rating)));
+    auto [total, average] =
+        co_await books.aggregate(orm::Sum(F(&Book::pages)), orm::Avg(F(&Book::rating)));
     std::cout << *total << " pages, average rating " << average.value_or(0) << '\n';
 
     co_await books.filter(F(&Book::rating).isnull()).update(orm::set(&Book::rating, 3.5));
