@@ -180,8 +180,7 @@ public:
     asio::awaitable<std::uint64_t> for_each(F&& f) const {
         if (q_.empty) co_return 0;
         auto sql = compile_select(q_);
-        auto fields = selected_fields();
-        detail::model_sink<M, std::remove_reference_t<F>> sink(fields, f);
+        detail::model_sink<M, std::remove_reference_t<F>> sink(q_.fields, f);
         co_await db().run([&](wire::connection& c) { return run_decoding(c, sql, sink); });
         co_return wire::detail::rows_in_tag(sink.tag());
     }
@@ -190,7 +189,7 @@ public:
     // `for (auto c = co_await it.next(); !c.empty(); c = co_await it.next())`. Constant memory,
     // and the caller may co_await between chunks.
     model_iterator<M> iterator(std::size_t chunk_size = 2000) const {
-        return model_iterator<M>(db(), q_.empty ? sql_query{} : sql(), selected_fields(),
+        return model_iterator<M>(db(), q_.empty ? sql_query{} : sql(), q_.fields,
                                  chunk_size);
     }
 
@@ -455,7 +454,6 @@ private:
             all[i] = i;
         return all;
     }
-    std::vector<std::size_t> selected_fields() const { return q_.fields; }
 
     ast::expr field_node(std::string_view name) const { return resolve_field(*q_.model, name); }
     template <class T>
