@@ -189,8 +189,7 @@ public:
     // `for (auto c = co_await it.next(); !c.empty(); c = co_await it.next())`. Constant memory,
     // and the caller may co_await between chunks.
     model_iterator<M> iterator(std::size_t chunk_size = 2000) const {
-        return model_iterator<M>(db(), q_.empty ? sql_query{} : sql(), q_.fields,
-                                 chunk_size);
+        return model_iterator<M>(db(), q_.empty ? sql_query{} : sql(), q_.fields, chunk_size);
     }
 
     // The one row matching the filters (and `condition`); does_not_exist when none,
