@@ -34,7 +34,11 @@ class writer {
 public:
     writer(sql_query& q)
         : out_(q.sql)
-        , params_(q.params) {}
+        , params_(q.params) {
+        // Room for a typical statement at once rather than by doubling from 15 characters.
+        out_.reserve(256);
+        params_.reserve(4);
+    }
 
     void select(const ast::select& q, bool with_order_and_limit = true);
     void select_list(const ast::select& q);
@@ -51,8 +55,9 @@ public:
         return false;
     }
     void expression(const ast::expr& e);
-    void param(const param_value& p) {
-        params_.push_back(p);
+    void param(const param_value& p) { param(param_value(p)); }
+    void param(param_value&& p) {
+        params_.push_back(std::move(p));
         out_ += '$';
         out_ += std::to_string(params_.size());
     }

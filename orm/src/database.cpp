@@ -1,6 +1,7 @@
 #include <turbopg/orm/database.hpp>
 #include <turbopg/orm/error.hpp>
 
+#include <array>
 #include <map>
 #include <mutex>
 
@@ -40,21 +41,85 @@ database database::named(std::string_view name) {
                 (known.empty() ? std::string("none") : known) + "); add it with database::add");
 }
 
-asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
-                                wire::detail::result_sink& sink) {
-    std::vector<wire::oid_t> types;
-    std::vector<std::int16_t> formats;
-    types.reserve(q.params.size());
-    formats.reserve(q.params.size());
-    for (const auto& p : q.params) {
-        types.push_back(p.type);
-        formats.push_back(p.type == 0 ? 0 : 1);
+namespace {
+
+// The types and formats of a statement's parameters, for Bind: held inline for the usual few, so
+// running a query allocates nothing for them.
+class param_layout {
+public:
+    explicit param_layout(const std::vector<param_value>& params)
+        : size_(params.size()) {
+        if (size_ > inline_count) {
+            types_heap_.resize(size_);
+            formats_heap_.resize(size_);
+        }
+        auto* types = size_ > inline_count ? types_heap_.data() : types_inline_.data();
+        auto* formats = size_ > inline_count ? formats_heap_.data() : formats_inline_.data();
+        for (std::size_t i = 0; i < size_; ++i) {
+            types[i] = params[i].type;
+            formats[i] = params[i].type == 0 ? 0 : 1; // OID 0: text, for the server to infer
+        }
     }
-    auto write = [&](wire::bytes& out) {
+    std::span<const wire::oid_t> types() const noexcept {
+        return {size_ > inline_count ? types_heap_.data() : types_inline_.data(), size_};
+    }
+    std::span<const std::int16_t> formats() const noexcept {
+        return {size_ > inline_count ? formats_heap_.data() : formats_inline_.data(), size_};
+    }
+
+private:
+    static constexpr std::size_t inline_count = 16;
+    std::size_t size_;
+    std::array<wire::oid_t, inline_count> types_inline_;
+    std::array<std::int16_t, inline_count> formats_inline_;
+    std::vector<wire::oid_t> types_heap_;
+    std::vector<std::int16_t> formats_heap_;
+};
+
+// Writes the Bind values of `q`; lives in the awaiting frame (the wire keeps a reference to it).
+struct param_writer {
+    const sql_query& q;
+    void operator()(wire::bytes& out) const {
         for (const auto& p : q.params)
             out.insert(out.end(), p.encoded.begin(), p.encoded.end());
-    };
-    co_await conn.run_extended_erased(q.sql, types, formats, write, sink);
+    }
+};
+
+struct bound_query {
+    explicit bound_query(const sql_query& q)
+        : query(q)
+        , layout(q.params)
+        , writer{q} {}
+    // Not a coroutine: the statement runs from the caller's frame, which owns *this.
+    asio::awaitable<void> run(wire::connection& conn, wire::detail::result_sink& sink) {
+        return conn.run_extended_erased(query.sql, layout.types(), layout.formats(), writer, sink);
+    }
+    const sql_query& query;
+    param_layout layout;
+    param_writer writer;
+};
+
+} // namespace
+
+asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
+                                wire::detail::result_sink& sink) {
+    bound_query bound(q);
+    co_await bound.run(conn, sink);
+}
+
+asio::awaitable<void> run_on(database db, const sql_query& q, wire::detail::result_sink& sink,
+                             const std::optional<wire::error>* failure) {
+    bound_query bound(q);
+    try {
+        // On a connection the statement runs from this frame: no coroutine in between.
+        if (auto* conn = db.connection())
+            co_await bound.run(*conn, sink);
+        else
+            co_await db.pool()->run([&](wire::connection& c) { return bound.run(c, sink); });
+    } catch (const wire::error&) {
+        if (failure && *failure) throw **failure;
+        throw;
+    }
 }
 
 } // namespace turbopg::orm

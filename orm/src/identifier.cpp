@@ -9,13 +9,12 @@ void append_quoted_identifier(std::string& out, std::string_view name) {
     if (name.empty()) throw std::invalid_argument("empty SQL identifier");
     if (name.find('\0') != std::string_view::npos)
         throw std::invalid_argument("SQL identifier contains a NUL byte");
-    out.reserve(out.size() + name.size() + 2);
     out += '"';
-    for (char c : name) {
-        if (c == '"') out += '"';
-        out += c;
+    for (auto quote = name.find('"'); quote != std::string_view::npos; quote = name.find('"')) {
+        out.append(name.substr(0, quote + 1)) += '"'; // an embedded quote is doubled
+        name.remove_prefix(quote + 1);
     }
-    out += '"';
+    out.append(name) += '"';
 }
 
 std::string quote_identifier(std::string_view name) {

@@ -9,6 +9,7 @@
 
 #include <asio/awaitable.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -73,17 +74,22 @@ private:
 TURBOPG_ORM_API asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
                                                 wire::detail::result_sink& sink);
 
-// run_query into a decoding sink (one with failure()): when the sink stopped the rows on a value
-// it could not decode, that error (naming the column and types) is thrown, not the bare code the
-// query ended with.
+// Runs a compiled statement on `db` (on a connection of a pool for its round trip), results to
+// `sink`. When the query failed because the sink stopped the rows on a value it could not
+// decode, `*failure` (that error, naming the column and types) is thrown rather than the bare
+// code the query ended with.
+TURBOPG_ORM_API asio::awaitable<void> run_on(database db, const sql_query& q,
+                                             wire::detail::result_sink& sink,
+                                             const std::optional<wire::error>* failure = nullptr);
+
+// run_query into a decoding sink (one with failure()), with run_on's error rule.
 template <class Sink>
 asio::awaitable<void> run_decoding(wire::connection& conn, const sql_query& q, Sink& sink) {
-    try {
-        co_await run_query(conn, q, sink);
-    } catch (const wire::error&) {
-        if (sink.failure()) throw *sink.failure();
-        throw;
-    }
+    return run_on(database(conn), q, sink, &sink.failure());
+}
+template <class Sink>
+asio::awaitable<void> run_decoding(database db, const sql_query& q, Sink& sink) {
+    return run_on(db, q, sink, &sink.failure());
 }
 
 } // namespace turbopg::orm

@@ -181,7 +181,7 @@ public:
         if (q_.empty) co_return 0;
         auto sql = compile_select(q_);
         detail::model_sink<M, std::remove_reference_t<F>> sink(q_.fields, f);
-        co_await db().run([&](wire::connection& c) { return run_decoding(c, sql, sink); });
+        co_await run_decoding(db(), sql, sink);
         co_return wire::detail::rows_in_tag(sink.tag());
     }
 
@@ -194,25 +194,14 @@ public:
 
     // The one row matching the filters (and `condition`); does_not_exist when none,
     // multiple_objects_returned when more (reads at most 21 rows to tell, as Django does).
-    asio::awaitable<M> get() const {
-        std::vector<M> rows;
-        std::uint64_t n = 0;
-        auto limited = *this;
-        if (!limited.q_.limit) limited.q_.limit = 21;
-        co_await limited.for_each([&](M&& m) {
-            if (n++ == 0) rows.push_back(std::move(m));
-        });
-        if (n == 0) throw does_not_exist(q_.model->cpp_name + " matching query does not exist");
-        if (n > 1)
-            throw multiple_objects_returned(
-                "get() returned more than one " + q_.model->cpp_name + " -- it returned " +
-                (n > 20 ? std::string("more than 20") : std::to_string(n)) + "!");
-        co_return std::move(rows.front());
+    asio::awaitable<M> get() const { return get_one(db(), q_); }
+    asio::awaitable<M> get(const q& condition) const {
+        return get_one(db(), with_condition(condition.node()));
     }
-    asio::awaitable<M> get(const q& condition) const { co_return co_await filter(condition).get(); }
     template <class V>
     asio::awaitable<M> get(std::string_view path, const V& value) const {
-        co_return co_await filter(path, value).get();
+        return get_one(db(), with_condition(resolve_lookup(
+                                 q_, path, ast::make_param_node(make_param(value)))));
     }
 
     asio::awaitable<std::int64_t> count() const {
@@ -245,10 +234,10 @@ public:
     // The row with the smallest/largest value of `field` (default: meta's get_latest_by);
     // does_not_exist when empty.
     asio::awaitable<M> earliest(std::string_view field = {}) const {
-        co_return co_await by_latest(field, false).slice(0, 1).get();
+        return by_latest(field, false).slice(0, 1).get();
     }
     asio::awaitable<M> latest(std::string_view field = {}) const {
-        co_return co_await by_latest(field, true).slice(0, 1).get();
+        return by_latest(field, true).slice(0, 1).get();
     }
 
     // Whether the queryset's order is defined (order_by() or the model's default ordering).
@@ -500,20 +489,45 @@ private:
     }
     template <class T>
     asio::awaitable<T> value_of(sql_query sql) const {
-        co_return co_await db().run([&](wire::connection& c) -> asio::awaitable<T> {
-            std::optional<std::tuple<T>> row;
-            auto take = [&](std::tuple<T>&& r) { row = std::move(r); };
-            wire::detail::streaming_sink<std::tuple<T>, decltype(take)> sink(take);
-            co_await run_decoding(c, sql, sink);
-            co_return std::get<0>(std::move(*row));
-        });
+        std::optional<std::tuple<T>> row;
+        auto take = [&](std::tuple<T>&& r) { row = std::move(r); };
+        wire::detail::streaming_sink<std::tuple<T>, decltype(take)> sink(take);
+        co_await run_decoding(db(), sql, sink);
+        co_return std::get<0>(std::move(*row));
+    }
+    // The query with one more condition (what filter() would make), for the get() overloads.
+    ast::select with_condition(ast::expr condition) const {
+        ast::select s;
+        s.where.reserve(q_.where.size() + 1);
+        s = q_;
+        s.where.push_back(std::move(condition));
+        return s;
+    }
+    // The one row of `s` (get()): a coroutine of its own that owns the query, so the call needs
+    // no queryset kept alive while it runs. Reads at most 21 rows to tell how many there are.
+    static asio::awaitable<M> get_one(database db, ast::select s) {
+        if (!s.limit) s.limit = 21;
+        std::optional<M> row;
+        std::uint64_t n = 0;
+        if (!s.empty) {
+            auto sql = compile_select(s);
+            auto keep_first = [&](M&& m) {
+                if (n++ == 0) row.emplace(std::move(m));
+            };
+            detail::model_sink<M, decltype(keep_first)> sink(s.fields, keep_first);
+            co_await run_decoding(db, sql, sink);
+        }
+        if (n == 0) throw does_not_exist(s.model->cpp_name + " matching query does not exist");
+        if (n > 1)
+            throw multiple_objects_returned(
+                "get() returned more than one " + s.model->cpp_name + " -- it returned " +
+                (n > 20 ? std::string("more than 20") : std::to_string(n)) + "!");
+        co_return std::move(*row);
     }
     asio::awaitable<std::uint64_t> execute(sql_query sql) const {
-        co_return co_await db().run([&](wire::connection& c) -> asio::awaitable<std::uint64_t> {
-            wire::result_builder b;
-            co_await run_query(c, sql, b);
-            co_return b.take().rows_affected();
-        });
+        wire::result_builder b;
+        co_await run_on(db(), sql, b);
+        co_return b.take().rows_affected();
     }
 
     ast::select q_;

@@ -75,20 +75,16 @@ ast::named_expr value_column(const ast::select& q, const X& item, const std::str
 // does not fit Row throws the decode error.
 template <class Row, class F>
 asio::awaitable<std::uint64_t> stream_rows(database db, const sql_query& sql, F& f) {
-    co_return co_await db.run([&](wire::connection& c) -> asio::awaitable<std::uint64_t> {
-        wire::detail::streaming_sink<Row, F> sink(f);
-        co_await run_decoding(c, sql, sink);
-        co_return wire::detail::rows_in_tag(sink.tag());
-    });
+    wire::detail::streaming_sink<Row, F> sink(f);
+    co_await run_decoding(db, sql, sink);
+    co_return wire::detail::rows_in_tag(sink.tag());
 }
 
 // Runs `sql` on `db` and collects its rows.
 inline asio::awaitable<wire::result> collect_rows(database db, const sql_query& sql) {
-    co_return co_await db.run([&](wire::connection& c) -> asio::awaitable<wire::result> {
-        wire::result_builder b;
-        co_await run_query(c, sql, b);
-        co_return b.take();
-    });
+    wire::result_builder b;
+    co_await run_on(db, sql, b);
+    co_return b.take();
 }
 
 // EXPLAIN's output: its rows joined by newlines.
