@@ -9,6 +9,8 @@ using namespace turbopg::orm;
 TEST_CASE("identifiers are always quoted, embedded quotes doubled") {
     CHECK(quote_identifier("book") == "\"book\"");
     CHECK(quote_identifier("we\"ird") == "\"we\"\"ird\"");
+    CHECK(quote_identifier("\"a\"\"") == "\"\"\"a\"\"\"\"\""); // at both ends, twice
+    CHECK(quote_identifier("\"") == "\"\"\"\"");
     CHECK(quote_identifier("Select") == "\"Select\"");
     CHECK_THROWS_AS(quote_identifier(""), std::invalid_argument);
     CHECK_THROWS_AS(quote_identifier(std::string_view("a\0b", 3)), std::invalid_argument);
