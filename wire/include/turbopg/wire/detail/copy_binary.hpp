@@ -55,20 +55,21 @@ std::size_t copy_field_size(const T& v) noexcept {
         return 4 + codec<T>::encoded_size(v);
 }
 
-// Writes a field of copy_field_size(v) == size bytes at p.
+// Writes a field, copy_field_size(v) bytes, at p.
 template <class T>
-std::error_code write_copy_field(const T& v, std::size_t size, std::byte* p) {
+std::error_code write_copy_field(const T& v, std::byte* p) {
     if constexpr (std::same_as<T, std::nullopt_t>) {
         store_be<std::int32_t>(p, -1);
         return {};
     } else if constexpr (is_optional<T>) {
-        if (v) return write_copy_field(*v, size, p);
+        if (v) return write_copy_field(*v, p);
         store_be<std::int32_t>(p, -1);
         return {};
     } else {
-        if (size - 4 > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+        auto n = codec<T>::encoded_size(v);
+        if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
             return errc::value_out_of_range;
-        store_be(p, static_cast<std::int32_t>(size - 4));
+        store_be(p, static_cast<std::int32_t>(n));
         return encode_value_to(v, p + 4);
     }
 }
@@ -80,22 +81,20 @@ template <class... Ts>
 void append_copy_binary_tuple(bytes& out, const Ts&... values) {
     auto start = out.size();
     if constexpr ((copy_sized<Ts> && ...)) {
-        const std::size_t sizes[] = {copy_field_size(values)..., 0};
-        std::size_t n = 2;
-        for (auto size : sizes)
-            n += size;
-        out.resize(start + n);
+        // (The sizes are cheap to ask again: keeping them in an array stalled the sum on
+        // store-to-load forwarding.)
+        out.resize(start + (std::size_t{2} + ... + copy_field_size(values)));
         auto* p = out.data() + start;
         store_be<std::int16_t>(p, static_cast<std::int16_t>(sizeof...(Ts)));
         p += 2;
         std::size_t column = 0;
         auto one = [&](const auto& v) {
-            auto size = sizes[column++];
-            if (auto ec = write_copy_field(v, size, p)) {
+            ++column;
+            if (auto ec = write_copy_field(v, p)) {
                 out.resize(start);
                 throw_copy_encode_error(ec, column, codec<std::remove_cvref_t<decltype(v)>>::name);
             }
-            p += size;
+            p += copy_field_size(v);
         };
         (one(values), ...);
     } else {
