@@ -242,6 +242,42 @@ TEST_CASE("COPY of NULLs and unicode round-trips in every format") {
     });
 }
 
+TEST_CASE("binary COPY of rows larger than the buffer, and of a row that cannot be encoded") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("drop table if exists copy_big");
+        co_await c.execute("create table copy_big (id int4, data bytea, day date)");
+        auto w =
+            co_await c.copy_in_rows<std::int32_t, std::vector<std::byte>, std::chrono::sys_days>(
+                "copy copy_big from stdin (format binary)");
+        // Rows of up to 1 MB between small ones: a row past two buffers is cut into pieces, and
+        // the rows after it join the last piece.
+        std::int64_t bytes_sum = 0;
+        const std::chrono::sys_days day{std::chrono::days{19'000}};
+        for (std::int32_t i = 1; i <= 200; ++i) {
+            std::size_t size = i % 50 == 0 ? 1'000'000 : i % 7 == 0 ? 100'000 : 10 + i;
+            std::vector<std::byte> data(size, static_cast<std::byte>(i));
+            bytes_sum += static_cast<std::int64_t>(size) * i;
+            co_await w.write_row(i, data, day);
+        }
+        // A date before 4713 BC, which PostgreSQL cannot hold: the row is refused, the COPY goes
+        // on.
+        const std::vector<std::byte> small(3, std::byte{1});
+        const std::chrono::sys_days too_early{std::chrono::days{-3'000'000}};
+        co_await expect_error(w.write_row(201, small, too_early), errc::value_out_of_range,
+                              "column 3");
+        co_await w.write_row(202, small, day);
+        CHECK(co_await w.finish() == 201);
+        auto [count, sum, days] =
+            co_await c.query_one<std::tuple<std::int64_t, std::int64_t, std::int64_t>>(
+                "select count(*), sum(length(data)::int8 * get_byte(data, 0))::int8, "
+                "count(*) filter (where day = date '2022-01-08') from copy_big");
+        CHECK(count == 201);
+        CHECK(sum == bytes_sum + 3);
+        CHECK(days == 201);
+    });
+}
+
 TEST_CASE("an aborted COPY leaves nothing behind and the connection is reused") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

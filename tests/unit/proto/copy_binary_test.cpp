@@ -7,7 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -124,6 +126,61 @@ TEST_CASE("binary COPY: a value that cannot be encoded names its column, appends
     } catch (const error& e) {
         CHECK(e.code() == errc::invalid_value);
         CHECK(std::string(e.what()).find("column 2") != std::string::npos);
+    }
+    CHECK(to_hex(out) == "aa");
+}
+
+TEST_CASE("binary COPY: a row of sized values is written in place, as its Bind values") {
+    using namespace std::chrono;
+    const std::vector<std::byte> blob = from_hex("00 ff 10");
+    const sys_time<microseconds> at{microseconds{1'700'000'000'123'456}};
+    const std::optional<std::string> none, some = "é";
+    static_assert(detail::copy_sized<std::int16_t> && detail::copy_sized<std::int64_t> &&
+                  detail::copy_sized<std::uint32_t> && detail::copy_sized<float> &&
+                  detail::copy_sized<double> && detail::copy_sized<bool> &&
+                  detail::copy_sized<std::string_view> && detail::copy_sized<std::string> &&
+                  detail::copy_sized<std::optional<std::string>> &&
+                  detail::copy_sized<std::nullopt_t> &&
+                  detail::copy_sized<std::vector<std::byte>> &&
+                  detail::copy_sized<std::span<const std::byte>> &&
+                  detail::copy_sized<sys_time<microseconds>> && detail::copy_sized<sys_days>);
+    static_assert(!detail::copy_sized<numeric>); // written value by value
+    bytes out = from_hex("aa");
+    detail::append_copy_binary_tuple(out, std::int16_t{-2}, std::int64_t{7}, std::uint32_t{26},
+                                     1.5f, -0.25, true, std::string_view("ab"), std::string(), none,
+                                     some, std::nullopt, blob, std::span<const std::byte>(blob), at,
+                                     sys_days{days{1}});
+    bytes want = cat({from_hex("aa"), be16(15)});
+    auto param = [&](const auto& v) { CHECK_FALSE(encode_param(v, want)); };
+    param(std::int16_t{-2});
+    param(std::int64_t{7});
+    param(std::uint32_t{26});
+    param(1.5f);
+    param(-0.25);
+    param(true);
+    param(std::string_view("ab"));
+    param(std::string());
+    param(none);
+    param(some);
+    param(std::nullopt);
+    param(blob);
+    param(std::span<const std::byte>(blob));
+    param(at);
+    param(sys_days{days{1}});
+    CHECK(to_hex(out) == to_hex(want));
+    CHECK(to_hex(std::span(out).subspan(3, 4)) == to_hex(be32(2)));
+}
+
+TEST_CASE("binary COPY: a sized value that cannot be encoded names its column, appends nothing") {
+    using namespace std::chrono;
+    bytes out = from_hex("aa");
+    try {
+        detail::append_copy_binary_tuple(out, std::int32_t{1}, std::string("x"),
+                                         sys_days{days{-3'000'000}});
+        FAIL("expected an encode error");
+    } catch (const error& e) {
+        CHECK(e.code() == errc::value_out_of_range);
+        CHECK(std::string(e.what()).find("column 3") != std::string::npos);
     }
     CHECK(to_hex(out) == "aa");
 }

@@ -79,6 +79,9 @@ public:
     asio::awaitable<std::shared_ptr<copy_in_state>> start_copy_in(std::string_view sql);
     // Appends `data` to the COPY as CopyData; waits while a full buffer is being written.
     asio::awaitable<void> copy_in_write(copy_in_state& c, proto::byte_view data);
+    // As copy_in_write for copy_writer::write_message: takes `message` whole when nothing waits
+    // to be written; leaves it empty.
+    asio::awaitable<void> copy_in_write_message(copy_in_state& c, proto::bytes& message);
     // Sends CopyDone and returns the rows of the command tag.
     asio::awaitable<std::uint64_t> copy_in_finish(copy_in_state& c);
     // Sends CopyFail and waits for the server to end the COPY.
@@ -191,6 +194,10 @@ private:
     // The server entered copy-in mode for a request that does not stream COPY data: answer with
     // CopyFail (and a Sync for the extended protocol, whose own Sync the COPY swallowed).
     std::error_code refuse_copy_in(request& r);
+    // Waits until the writer took the full CopyData buffer of `c` (it is then writing the
+    // previous one); throws errc::cancelled when the caller cancelled (the COPY is failed then),
+    // or the server's error when it ended the COPY meanwhile.
+    asio::awaitable<void> copy_in_wait_for_room(io::copy_in_state& c);
     // The next complete message in the read buffer; else makes room for it and returns nothing.
     // Throws `error` for a malformed or oversized message.
     std::optional<proto::frame> buffered_frame();

@@ -134,6 +134,18 @@ connection_impl::start_copy_in(std::string_view sql) {
     co_return c;
 }
 
+asio::awaitable<void> connection_impl::copy_in_wait_for_room(copy_in_state& c) {
+    co_await c.room.async_wait(await_event);
+    auto cancellation = co_await asio::this_coro::cancellation_state;
+    if (!c.req.done && cancelled(cancellation)) {
+        co_await asio::this_coro::reset_cancellation_state();
+        queue_copy_fail(c, "COPY cancelled by the client");
+        flush();
+        throw error(make_error_code(errc::cancelled), "COPY FROM STDIN write");
+    }
+    check_open(c);
+}
+
 asio::awaitable<void> connection_impl::copy_in_write(copy_in_state& c, byte_view data) {
     check_open(c);
     auto& buffer = c.req.copy_data;
@@ -145,17 +157,33 @@ asio::awaitable<void> connection_impl::copy_in_write(copy_in_state& c, byte_view
         if (buffer.size() >= copy_writer::buffer_size) flush(); // may take it at once
         if (data.empty()) co_return;
         if (buffer.size() < copy_writer::buffer_size) continue;
-        // Full: wait until the writer takes the buffer (it is then writing the previous one).
-        co_await c.room.async_wait(await_event);
-        auto cancellation = co_await asio::this_coro::cancellation_state;
-        if (!c.req.done && cancelled(cancellation)) {
-            co_await asio::this_coro::reset_cancellation_state();
-            queue_copy_fail(c, "COPY cancelled by the client");
-            flush();
-            throw error(make_error_code(errc::cancelled), "COPY FROM STDIN write");
-        }
-        check_open(c);
+        co_await copy_in_wait_for_room(c);
     }
+}
+
+asio::awaitable<void> connection_impl::copy_in_write_message(copy_in_state& c, bytes& message) {
+    auto data = byte_view(message).subspan(detail::copy_data_header_size);
+    if (data.size() > 2 * copy_writer::buffer_size) {
+        // Huge rows: cut into buffer-sized CopyData messages (the server takes at most 1 GB in
+        // one message).
+        co_await copy_in_write(c, data);
+        message.clear();
+        co_return;
+    }
+    check_open(c);
+    auto& buffer = c.req.copy_data;
+    while (buffer.size() >= copy_writer::buffer_size)
+        co_await copy_in_wait_for_room(c);
+    if (buffer.empty()) {
+        // The message becomes the buffer, and the buffer's (empty) storage the next message's.
+        message[0] = static_cast<std::byte>('d');
+        store_be(message.data() + 1, static_cast<std::uint32_t>(message.size() - 1));
+        std::swap(buffer, message);
+    } else { // small pieces written before: this data joins their CopyData
+        append_copy_data(buffer, data);
+    }
+    message.clear();
+    if (buffer.size() >= copy_writer::buffer_size) flush();
 }
 
 asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c) {
@@ -250,6 +278,11 @@ asio::awaitable<void> copy_writer::write(std::span<const std::byte> data) {
     check_writer(state_);
     auto keep = state_;
     co_await keep->conn->copy_in_write(*keep, data);
+}
+asio::awaitable<void> copy_writer::write_message(bytes& message) {
+    check_writer(state_);
+    auto keep = state_;
+    co_await keep->conn->copy_in_write_message(*keep, message);
 }
 asio::awaitable<void> copy_writer::write(std::string_view data) {
     co_await write(proto::as_bytes(data));

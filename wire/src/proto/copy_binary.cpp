@@ -25,6 +25,11 @@ void append_copy_binary_trailer(bytes& out) {
     append_be<std::int16_t>(out, -1);
 }
 
+void throw_copy_encode_error(std::error_code ec, std::size_t column, std::string_view type) {
+    throw error(ec, "cannot encode column " + std::to_string(column) + " of the COPY (" +
+                        std::string(type) + ")");
+}
+
 std::error_code copy_binary_parser::fail(const char* message) {
     state_ = state::failed;
     message_ = message;

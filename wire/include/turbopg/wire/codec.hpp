@@ -30,6 +30,10 @@
 //       static constexpr oid_t type_oid = oid::int8;        // OID declared in Parse/Bind
 //       static constexpr oid_t array_oid = oid::int8_array; // for std::vector<my_money>; 0 = none
 //       static std::error_code encode(const my_money& v, bytes& out); // append; may return void
+//       // Optional, for speed: the exact size encode would append, and writing those bytes at p
+//       // (binary COPY then sizes each row once and writes it in place).
+//       static std::size_t encoded_size(const my_money& v) noexcept;
+//       static std::error_code encode_to(const my_money& v, std::byte* p);  // may return void
 //       // Decoding (my_money usable as a result column):
 //       static bool accepts(oid_t column_type) noexcept;    // the column types it decodes from
 //       static std::error_code decode(byte_view in, oid_t type, my_money& out) noexcept;
@@ -42,6 +46,8 @@
 //   else; it returns {} or an error (invalid_value, value_out_of_range), and then what it
 //   appended is discarded by the caller. With type_oid 0 the parameter is sent in text format and
 //   the server infers its type (as std::string does), so encode must write the text form.
+// - encode_to (when present) writes the same encoded_size(v) bytes as encode appends, and fails
+//   when encode does (then what it wrote is discarded).
 // - decode is only called for a non-NULL value whose type passed accepts(); it must reject
 //   malformed input and trailing bytes with errc::invalid_value and values that do not fit with
 //   errc::value_out_of_range, and must be memory-safe for any input. On error `out` is left

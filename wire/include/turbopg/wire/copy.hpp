@@ -42,6 +42,14 @@ namespace io {
 struct copy_in_state;
 }
 
+template <class... Ts>
+class copy_row_writer;
+
+namespace detail {
+// The bytes of a CopyData message before its data: Byte1('d'), Int32 length.
+inline constexpr std::size_t copy_data_header_size = 5;
+} // namespace detail
+
 class TURBOPG_WIRE_API copy_writer {
 public:
     // The most data buffered before write() hands it to the socket.
@@ -78,6 +86,15 @@ public:
     asio::awaitable<void> abort(std::string_view reason = "aborted by the client");
 
 private:
+    template <class... Ts>
+    friend class copy_row_writer;
+
+    // For data encoded in place (copy_row_writer): `message` is a CopyData message whose header
+    // (its first detail::copy_data_header_size bytes) this fills in. Sent without a copy when
+    // nothing else waits to be written, else appended; completes as write() and leaves `message`
+    // empty.
+    asio::awaitable<void> write_message(bytes& message);
+
     std::shared_ptr<io::copy_in_state> state_;
 };
 
@@ -89,6 +106,7 @@ class copy_row_writer {
 public:
     explicit copy_row_writer(copy_writer w)
         : writer_(std::move(w)) {
+        buffer_.resize(detail::copy_data_header_size);
         detail::append_copy_binary_header(buffer_);
     }
 
@@ -105,19 +123,19 @@ public:
         co_return co_await writer_.finish();
     }
     asio::awaitable<void> abort(std::string_view reason = "aborted by the client") {
-        buffer_.clear();
+        buffer_.resize(detail::copy_data_header_size);
         co_await writer_.abort(reason);
     }
     copy_writer& writer() noexcept { return writer_; }
 
 private:
     asio::awaitable<void> flush() {
-        co_await writer_.write(std::span<const std::byte>(buffer_));
-        buffer_.clear();
+        co_await writer_.write_message(buffer_);
+        buffer_.resize(detail::copy_data_header_size);
     }
 
     copy_writer writer_;
-    bytes buffer_;
+    bytes buffer_; // a CopyData message being filled: header room, then rows
 };
 
 namespace detail {

@@ -127,20 +127,19 @@ concept timestamp_clock = requires {
 
 // timestamp and timestamptz share a format; the clock only decides the column type.
 template <class TP>
-std::error_code encode_timestamp(TP tp, bytes& out) {
+std::error_code encode_timestamp(TP tp, std::byte* p) noexcept {
+    std::int64_t pg = 0;
     if (tp == TP::max()) {
-        append_be(out, std::numeric_limits<std::int64_t>::max());
-        return {};
+        pg = std::numeric_limits<std::int64_t>::max();
+    } else if (tp == TP::min()) {
+        pg = std::numeric_limits<std::int64_t>::min();
+    } else {
+        std::int64_t us = 0;
+        if (!to_micros(tp.time_since_epoch(), us) || __builtin_sub_overflow(us, pg_epoch_us, &pg) ||
+            pg < min_timestamp || pg >= end_timestamp)
+            return errc::value_out_of_range;
     }
-    if (tp == TP::min()) {
-        append_be(out, std::numeric_limits<std::int64_t>::min());
-        return {};
-    }
-    std::int64_t us = 0, pg = 0;
-    if (!to_micros(tp.time_since_epoch(), us) || __builtin_sub_overflow(us, pg_epoch_us, &pg) ||
-        pg < min_timestamp || pg >= end_timestamp)
-        return errc::value_out_of_range;
-    append_be(out, pg);
+    store_be(p, pg);
     return {};
 }
 
@@ -172,6 +171,10 @@ struct codec<std::chrono::sys_days> {
     static constexpr oid_t array_oid = oid::date_array;
 
     static std::error_code encode(std::chrono::sys_days v, bytes& out) {
+        return detail::append_encoded(v, out);
+    }
+    static constexpr std::size_t encoded_size(std::chrono::sys_days) noexcept { return 4; }
+    static std::error_code encode_to(std::chrono::sys_days v, std::byte* p) noexcept {
         std::int32_t pg = 0;
         if (v == std::chrono::sys_days::max()) {
             pg = std::numeric_limits<std::int32_t>::max();
@@ -184,7 +187,7 @@ struct codec<std::chrono::sys_days> {
                 return errc::value_out_of_range;
             pg = static_cast<std::int32_t>(d - detail::pg_epoch_days);
         }
-        detail::append_be(out, pg);
+        detail::store_be(p, pg);
         return {};
     }
     static bool accepts(oid_t type) noexcept { return type == oid::date; }
@@ -257,7 +260,11 @@ struct codec<std::chrono::time_point<Clock, D>> {
     static constexpr oid_t array_oid = column::array_oid;
 
     static std::error_code encode(value_type v, bytes& out) {
-        return detail::encode_timestamp(v, out);
+        return detail::append_encoded(v, out);
+    }
+    static constexpr std::size_t encoded_size(value_type) noexcept { return 8; }
+    static std::error_code encode_to(value_type v, std::byte* p) noexcept {
+        return detail::encode_timestamp(v, p);
     }
     static bool accepts(oid_t type) noexcept { return type == type_oid; }
     static std::error_code decode(byte_view in, oid_t, value_type& out) noexcept {

@@ -38,6 +38,15 @@ concept encodable = has_codec<T> && requires(const T& v, bytes& out) {
     codec<T>::encode(v, out);
 };
 
+// A codec that tells its encoding's size before writing it (see codec.hpp, encoded_size and
+// encode_to): binary COPY sizes each row once and writes its values through a pointer.
+template <class T>
+concept sized_encodable = encodable<T> && requires(const T& v, std::byte* p) {
+    { codec<T>::encoded_size(v) }
+    noexcept->std::same_as<std::size_t>;
+    codec<T>::encode_to(v, p);
+};
+
 template <class T>
 concept decodable = has_codec<T> && requires(byte_view in, oid_t type, T& out) {
     { codec<T>::accepts(type) } -> std::same_as<bool>;
@@ -64,6 +73,27 @@ inline std::error_code encode_value(const T& v, bytes& out) {
     } else {
         return codec<T>::encode(v, out);
     }
+}
+
+// Calls codec<T>::encode_to whether it returns an error code or nothing.
+template <sized_encodable T>
+inline std::error_code encode_value_to(const T& v, std::byte* p) {
+    if constexpr (std::is_void_v<decltype(codec<T>::encode_to(v, p))>) {
+        codec<T>::encode_to(v, p);
+        return {};
+    } else {
+        return codec<T>::encode_to(v, p);
+    }
+}
+
+// codec<T>::encode for a sized codec: grows `out` once, then writes with encode_to.
+template <sized_encodable T>
+std::error_code append_encoded(const T& v, bytes& out) {
+    auto at = out.size();
+    out.resize(at + codec<T>::encoded_size(v));
+    auto ec = encode_value_to(v, out.data() + at);
+    if (ec) out.resize(at);
+    return ec;
 }
 } // namespace detail
 

@@ -70,6 +70,8 @@ struct codec<bool> {
     static constexpr oid_t array_oid = oid::bool_array;
 
     static void encode(bool v, bytes& out) { out.push_back(static_cast<std::byte>(v ? 1 : 0)); }
+    static constexpr std::size_t encoded_size(bool) noexcept { return 1; }
+    static void encode_to(bool v, std::byte* p) noexcept { *p = static_cast<std::byte>(v ? 1 : 0); }
     static bool accepts(oid_t type) noexcept { return type == oid::bool_; }
     // boolrecv reads any non-zero byte as true; so does this.
     static std::error_code decode(byte_view in, oid_t, bool& out) noexcept {
@@ -94,6 +96,8 @@ struct codec<I> {
                                                         : oid::int8_array;
 
     static void encode(I v, bytes& out) { detail::append_be(out, v); }
+    static constexpr std::size_t encoded_size(I) noexcept { return sizeof(I); }
+    static void encode_to(I v, std::byte* p) noexcept { detail::store_be(p, v); }
     static bool accepts(oid_t type) noexcept {
         auto w = detail::int_width(type);
         return w != 0 && w <= sizeof(I);
@@ -127,6 +131,8 @@ struct codec<std::uint32_t> {
     static constexpr oid_t array_oid = oid::oid_array;
 
     static void encode(std::uint32_t v, bytes& out) { detail::append_be(out, v); }
+    static constexpr std::size_t encoded_size(std::uint32_t) noexcept { return 4; }
+    static void encode_to(std::uint32_t v, std::byte* p) noexcept { detail::store_be(p, v); }
     // oid and the reg* aliases of it (sent by oidsend), xid and cid (unsigned 32-bit too).
     static bool accepts(oid_t type) noexcept {
         switch (type) {
@@ -169,6 +175,10 @@ struct codec<float> {
     static void encode(float v, bytes& out) {
         detail::append_be(out, std::bit_cast<std::uint32_t>(v));
     }
+    static constexpr std::size_t encoded_size(float) noexcept { return 4; }
+    static void encode_to(float v, std::byte* p) noexcept {
+        detail::store_be(p, std::bit_cast<std::uint32_t>(v));
+    }
     static bool accepts(oid_t type) noexcept { return type == oid::float4; }
     static std::error_code decode(byte_view in, oid_t, float& out) noexcept {
         std::uint32_t bits = 0;
@@ -190,6 +200,10 @@ struct codec<double> {
 
     static void encode(double v, bytes& out) {
         detail::append_be(out, std::bit_cast<std::uint64_t>(v));
+    }
+    static constexpr std::size_t encoded_size(double) noexcept { return 8; }
+    static void encode_to(double v, std::byte* p) noexcept {
+        detail::store_be(p, std::bit_cast<std::uint64_t>(v));
     }
     static bool accepts(oid_t type) noexcept { return type == oid::float8 || type == oid::float4; }
     static std::error_code decode(byte_view in, oid_t type, double& out) noexcept {

@@ -21,6 +21,7 @@
 #include <turbopg/wire/types.hpp>
 
 #include <cstddef>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,6 +73,10 @@ struct string_codec_base {
     static constexpr oid_t array_oid = oid::text_array;
 
     static void encode(std::string_view v, bytes& out) { append_chars(out, v); }
+    static std::size_t encoded_size(std::string_view v) noexcept { return v.size(); }
+    static void encode_to(std::string_view v, std::byte* p) noexcept {
+        if (!v.empty()) std::memcpy(p, v.data(), v.size());
+    }
     static bool accepts(oid_t type) noexcept { return is_text_like(type); }
 };
 } // namespace detail
@@ -143,6 +148,10 @@ struct codec<std::vector<std::byte>> {
     static void encode(const std::vector<std::byte>& v, bytes& out) {
         out.insert(out.end(), v.begin(), v.end());
     }
+    static std::size_t encoded_size(const std::vector<std::byte>& v) noexcept { return v.size(); }
+    static void encode_to(const std::vector<std::byte>& v, std::byte* p) noexcept {
+        if (!v.empty()) std::memcpy(p, v.data(), v.size());
+    }
     static bool accepts(oid_t type) noexcept { return type == oid::bytea; }
     static std::error_code decode(byte_view in, oid_t, std::vector<std::byte>& out) {
         out.assign(in.begin(), in.end());
@@ -163,6 +172,10 @@ struct codec<std::span<const std::byte>> {
 
     static void encode(std::span<const std::byte> v, bytes& out) {
         out.insert(out.end(), v.begin(), v.end());
+    }
+    static std::size_t encoded_size(std::span<const std::byte> v) noexcept { return v.size(); }
+    static void encode_to(std::span<const std::byte> v, std::byte* p) noexcept {
+        if (!v.empty()) std::memcpy(p, v.data(), v.size());
     }
     static bool accepts(oid_t type) noexcept { return type == oid::bytea; }
     static std::error_code decode(byte_view in, oid_t, std::span<const std::byte>& out) noexcept {
