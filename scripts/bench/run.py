@@ -194,14 +194,14 @@ def main():
 
     # Workloads a peer does not have (the ORM ones for libpq) are run by turbopg alone.
     has = {p: set(listed_workloads(binaries[p])) for p in peers}
-    rows_check = None
+    # Every workload needs load.sql's tables (copy-in and the INSERTs write into bench_in), so
+    # the data is loaded whatever was picked; its size follows the workloads that read it.
     readers = [w for w in workloads if w in ROWS_READERS]
-    if readers:
-        sizes = {ops[w] for w in readers if w in ("rows", "orm-fetch")}
-        if len(sizes) > 1:
-            raise SystemExit("bench: rows and orm-fetch must read the same number of rows")
-        size = sizes.pop() if sizes else max(1, round(defaults["rows"] * a.scale))
-        rows_check = ensure_data(a.url, size, a.load_sql)
+    sizes = {ops[w] for w in readers if w in ("rows", "orm-fetch")}
+    if len(sizes) > 1:
+        raise SystemExit("bench: rows and orm-fetch must read the same number of rows")
+    size = sizes.pop() if sizes else max(1, round(defaults["rows"] * a.scale))
+    rows_check = ensure_data(a.url, size, a.load_sql)
     runs = []
     plan = [(rep, pl, w, peer) for rep in range(1, a.reps + 1) for pl in placements
             for w in workloads for peer in peers if w in has[peer]]
