@@ -5,6 +5,8 @@
 #include "io/connection_impl.hpp"
 #include "proto/backend.hpp"
 
+#include <algorithm>
+
 namespace turbopg::wire {
 
 namespace detail {
@@ -26,17 +28,36 @@ void check_param_types(std::span<const oid_t> expected, std::span<const oid_t> g
                             std::string(cpp_names[i]) + " (" + describe_type(given[i]) + ")");
 }
 
-// Collects the results of a batch: one result per statement, each with its statement's columns.
+std::uint32_t batch_data::statement_for(std::string_view text, std::span<const oid_t> types) {
+    // Only the last few are compared: enough for a statement repeated or a few alternating (the
+    // usual batches), and adding stays O(1) for a batch of many different statements.
+    constexpr std::size_t lookback = 4;
+    auto n = statements.size();
+    for (std::size_t i = n; i > 0 && n - i < lookback; --i) {
+        auto& s = statements[i - 1];
+        if (sql_of(s) == text &&
+            std::equal(s.types.begin(), s.types.end(), types.begin(), types.end()))
+            return static_cast<std::uint32_t>(i - 1);
+    }
+    auto begin = sql.size();
+    sql.append(text);
+    statements.push_back({begin, sql.size(), types});
+    return static_cast<std::uint32_t>(n);
+}
+
+// Collects the results of a batch: one result per entry, each with its statement's columns.
 class batch_sink final : public result_sink {
 public:
-    explicit batch_sink(std::size_t statements) {
-        columns_.reserve(statements);
-        builder_.results().reserve(statements);
+    explicit batch_sink(const batch_data& b)
+        : batch_(b) {
+        columns_.reserve(b.statements.size());
+        builder_.results().reserve(b.entries.size());
     }
-    void set_columns(std::size_t i, column_list c) {
-        if (columns_.size() <= i) columns_.resize(i + 1);
-        columns_[i] = std::move(c);
-        if (i == 0) builder_.on_columns(columns_[0]);
+    // Called before the batch is sent, once per distinct statement, in order (not at all with
+    // unnamed statements, whose columns come with each entry's RowDescription).
+    void set_columns(std::size_t statement, column_list c) {
+        columns_.push_back(std::move(c));
+        if (statement == 0) builder_.on_columns(columns_.back()); // the first entry's statement
     }
     void on_columns(column_list c) override { builder_.on_columns(std::move(c)); }
     std::error_code on_data_row(std::span<const raw_field> f) override {
@@ -44,13 +65,15 @@ public:
     }
     void on_command_complete(std::string_view tag) override {
         builder_.on_command_complete(tag);
-        if (++current_ < columns_.size()) builder_.on_columns(columns_[current_]);
+        if (++current_ < batch_.entries.size() && !columns_.empty())
+            builder_.on_columns(columns_[batch_.entries[current_].statement]);
     }
     std::vector<result>& results() { return builder_.results(); }
 
 private:
+    const batch_data& batch_;
     result_builder builder_;
-    std::vector<column_list> columns_;
+    std::vector<column_list> columns_; // per distinct statement
     std::size_t current_ = 0;
 };
 } // namespace detail
@@ -106,14 +129,8 @@ asio::awaitable<void> connection::deallocate(const prepared_statement& statement
 }
 
 asio::awaitable<std::vector<result>> connection::run(const batch& b) {
-    std::vector<io::connection_impl::batch_entry> entries;
-    entries.reserve(b.entries_.size());
-    for (auto& e : b.entries_)
-        entries.push_back({e.sql, e.types, e.formats,
-                           std::span<const std::byte>(b.params_).subspan(e.begin, e.end - e.begin),
-                           e.count});
-    detail::batch_sink sink(entries.size());
-    co_await impl_->execute_batch(entries, sink, [&](std::size_t i, detail::column_list c) {
+    detail::batch_sink sink(b.data_);
+    co_await impl_->execute_batch(b.data_, sink, [&](std::size_t i, detail::column_list c) {
         sink.set_columns(i, std::move(c));
     });
     co_return std::move(sink.results());
