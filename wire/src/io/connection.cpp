@@ -5,8 +5,6 @@
 #include "io/connection_impl.hpp"
 #include "proto/backend.hpp"
 
-#include <algorithm>
-
 namespace turbopg::wire {
 
 namespace detail {
@@ -28,54 +26,6 @@ void check_param_types(std::span<const oid_t> expected, std::span<const oid_t> g
                             std::string(cpp_names[i]) + " (" + describe_type(given[i]) + ")");
 }
 
-std::uint32_t batch_data::statement_for(std::string_view text, std::span<const oid_t> types) {
-    // Only the last few are compared: enough for a statement repeated or a few alternating (the
-    // usual batches), and adding stays O(1) for a batch of many different statements.
-    constexpr std::size_t lookback = 4;
-    auto n = statements.size();
-    for (std::size_t i = n; i > 0 && n - i < lookback; --i) {
-        auto& s = statements[i - 1];
-        if (sql_of(s) == text &&
-            std::equal(s.types.begin(), s.types.end(), types.begin(), types.end()))
-            return static_cast<std::uint32_t>(i - 1);
-    }
-    auto begin = sql.size();
-    sql.append(text);
-    statements.push_back({begin, sql.size(), types});
-    return static_cast<std::uint32_t>(n);
-}
-
-// Collects the results of a batch: one result per entry, each with its statement's columns.
-class batch_sink final : public result_sink {
-public:
-    explicit batch_sink(const batch_data& b)
-        : batch_(b) {
-        columns_.reserve(b.statements.size());
-        builder_.results().reserve(b.entries.size());
-    }
-    // Called before the batch is sent, once per distinct statement, in order (not at all with
-    // unnamed statements, whose columns come with each entry's RowDescription).
-    void set_columns(std::size_t statement, column_list c) {
-        columns_.push_back(std::move(c));
-        if (statement == 0) builder_.on_columns(columns_.back()); // the first entry's statement
-    }
-    void on_columns(column_list c) override { builder_.on_columns(std::move(c)); }
-    std::error_code on_data_row(std::span<const raw_field> f) override {
-        return builder_.on_data_row(f);
-    }
-    void on_command_complete(std::string_view tag) override {
-        builder_.on_command_complete(tag);
-        if (++current_ < batch_.entries.size() && !columns_.empty())
-            builder_.on_columns(columns_[batch_.entries[current_].statement]);
-    }
-    std::vector<result>& results() { return builder_.results(); }
-
-private:
-    const batch_data& batch_;
-    result_builder builder_;
-    std::vector<column_list> columns_; // per distinct statement
-    std::size_t current_ = 0;
-};
 } // namespace detail
 
 connection::connection(std::shared_ptr<io::connection_impl> impl) noexcept
@@ -129,11 +79,7 @@ asio::awaitable<void> connection::deallocate(const prepared_statement& statement
 }
 
 asio::awaitable<std::vector<result>> connection::run(const batch& b) {
-    detail::batch_sink sink(b.data_);
-    co_await impl_->execute_batch(b.data_, sink, [&](std::size_t i, detail::column_list c) {
-        sink.set_columns(i, std::move(c));
-    });
-    co_return std::move(sink.results());
+    return impl_->run_batch(b.data_);
 }
 
 asio::awaitable<std::vector<result>> connection::simple_query(std::string_view sql) {

@@ -648,51 +648,6 @@ asio::awaitable<void> connection_impl::close_statement(const std::string& name) 
     })).raise();
 }
 
-asio::awaitable<void> connection_impl::execute_batch(
-    const detail::batch_data& batch, ops::result_sink& sink,
-    detail::function_ref<void(std::size_t, detail::column_list)> on_statement) {
-    bool unnamed = statements_.capacity() == 0;
-    std::vector<std::shared_ptr<const ops::statement_description>> stmts;
-    if (!unnamed) {
-        stmts.reserve(batch.statements.size());
-        for (auto& s : batch.statements) {
-            auto sql = batch.sql_of(s);
-            auto stmt = find_cached(sql, s.types);
-            if (!stmt) stmt = co_await prepare(sql, s.types);
-            stmts.push_back(std::move(stmt));
-        }
-        for (std::size_t i = 0; i < stmts.size(); ++i)
-            on_statement(i, stmts[i]->columns);
-    }
-    static constexpr std::int16_t all_binary[] = {1};
-    auto params = byte_view(batch.params);
-    (co_await submit(sink, [&](byte_writer& w) {
-        std::size_t parsed = batch.statements.size(); // none yet
-        for (auto& e : batch.entries) {
-            std::string_view name;
-            std::span<const std::int16_t> result_formats = all_binary;
-            if (unnamed) {
-                // The unnamed statement lasts until the next Parse: entries repeating the
-                // previous one's statement bind it again.
-                if (e.statement != parsed) {
-                    auto& s = batch.statements[e.statement];
-                    encode_parse(w, "", batch.sql_of(s), s.types);
-                    parsed = e.statement;
-                }
-            } else {
-                name = stmts[e.statement]->name;
-                result_formats = stmts[e.statement]->result_formats;
-            }
-            auto at = begin_bind(w, "", name, e.formats, e.count);
-            w.put_bytes(params.subspan(e.begin, e.end - e.begin));
-            end_bind(w, at, result_formats);
-            if (unnamed) encode_describe(w, target::portal, "");
-            encode_execute(w, "", 0);
-        }
-        encode_sync(w);
-    })).raise();
-}
-
 asio::awaitable<void> connection_impl::close() {
     if (broken_) co_return;
     // A lone Sync is a barrier: its ReadyForQuery comes after every response already queued, so

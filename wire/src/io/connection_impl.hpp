@@ -15,6 +15,7 @@
 #include <turbopg/wire/detail/function_ref.hpp>
 #include <turbopg/wire/error.hpp>
 #include <turbopg/wire/notification.hpp>
+#include <turbopg/wire/result.hpp>
 
 #include <asio/awaitable.hpp>
 
@@ -116,14 +117,12 @@ public:
                                            param_writer write_params, ops::result_sink& sink);
     asio::awaitable<void> close_statement(const std::string& name);
 
+    // ---- batches (io/batch.cpp) ------------------------------------------------------------
     // Runs the batch's entries under one Sync: they succeed or fail together (an implicit
     // transaction unless one is open). Each distinct statement is looked up in the cache (and
-    // prepared if needed) once; `on_statement(i, columns)` then tells statement i's columns, in
-    // order, before the batch is sent (with unnamed statements they come as each entry's
-    // RowDescription instead).
-    asio::awaitable<void>
-    execute_batch(const detail::batch_data& batch, ops::result_sink& sink,
-                  detail::function_ref<void(std::size_t, detail::column_list)> on_statement);
+    // prepared if needed) once. Completes with one result per entry; the results share one row
+    // buffer.
+    asio::awaitable<std::vector<result>> run_batch(const detail::batch_data& batch);
 
     // Bounds the requests in flight (default 4096; 0 = unbounded): a request beyond it waits
     // for a slot, so a flood of coroutines cannot queue unbounded memory.
