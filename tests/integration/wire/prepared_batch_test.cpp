@@ -83,6 +83,40 @@ TEST_CASE("a batch runs under one Sync and fails as a unit") {
     }
 }
 
+TEST_CASE("a batch repeats and alternates statements; its results outlive each other") {
+    // Cached (and a cache smaller than the batch's statements), and unnamed statements.
+    for (auto extra : {"", "statement_cache_size=2", "statement_cache_size=0"}) {
+        CAPTURE(std::string(extra));
+        run([extra]() -> awaitable<void> {
+            auto c = co_await connect_test(extra);
+            batch b;
+            for (std::int32_t i = 0; i < 3; ++i) {
+                b.add("select $1::int4 * 10 as tens", i)          // repeated, then alternating
+                    .add("select $1::int8 as n", std::int64_t{i}) // another statement
+                    .add("select $1::int8 as n", i); // the same SQL with int4: another still
+            }
+            b.add("select 'x' where false");
+            std::vector<result> results = co_await c.run(b);
+            REQUIRE(results.size() == 10);
+            result last = results[9];
+            result tens = results[6];
+            auto moved = std::move(results);
+            for (std::int32_t i = 0; i < 3; ++i) {
+                CHECK(moved[3 * i][0].get<std::int32_t>("tens") == i * 10);
+                CHECK(moved[3 * i + 1][0].get<std::int64_t>("n") == i);
+                CHECK(moved[3 * i + 2][0].get<std::int64_t>("n") == i);
+            }
+            moved.clear();
+            CHECK(last.empty());
+            CHECK(last.command_tag() == "SELECT 0");
+            CHECK(tens[0].get<std::int32_t>(0) == 20);
+            // The statements stay usable after the batch (none was closed under it).
+            CHECK(co_await c.query_value<std::int64_t>("select $1::int8 as n", 7) == 7);
+            co_await c.close();
+        });
+    }
+}
+
 TEST_CASE("max_in_flight bounds the pipeline without losing requests") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

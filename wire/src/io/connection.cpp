@@ -26,33 +26,6 @@ void check_param_types(std::span<const oid_t> expected, std::span<const oid_t> g
                             std::string(cpp_names[i]) + " (" + describe_type(given[i]) + ")");
 }
 
-// Collects the results of a batch: one result per statement, each with its statement's columns.
-class batch_sink final : public result_sink {
-public:
-    explicit batch_sink(std::size_t statements) {
-        columns_.reserve(statements);
-        builder_.results().reserve(statements);
-    }
-    void set_columns(std::size_t i, column_list c) {
-        if (columns_.size() <= i) columns_.resize(i + 1);
-        columns_[i] = std::move(c);
-        if (i == 0) builder_.on_columns(columns_[0]);
-    }
-    void on_columns(column_list c) override { builder_.on_columns(std::move(c)); }
-    std::error_code on_data_row(std::span<const raw_field> f) override {
-        return builder_.on_data_row(f);
-    }
-    void on_command_complete(std::string_view tag) override {
-        builder_.on_command_complete(tag);
-        if (++current_ < columns_.size()) builder_.on_columns(columns_[current_]);
-    }
-    std::vector<result>& results() { return builder_.results(); }
-
-private:
-    result_builder builder_;
-    std::vector<column_list> columns_;
-    std::size_t current_ = 0;
-};
 } // namespace detail
 
 connection::connection(std::shared_ptr<io::connection_impl> impl) noexcept
@@ -106,17 +79,7 @@ asio::awaitable<void> connection::deallocate(const prepared_statement& statement
 }
 
 asio::awaitable<std::vector<result>> connection::run(const batch& b) {
-    std::vector<io::connection_impl::batch_entry> entries;
-    entries.reserve(b.entries_.size());
-    for (auto& e : b.entries_)
-        entries.push_back({e.sql, e.types, e.formats,
-                           std::span<const std::byte>(b.params_).subspan(e.begin, e.end - e.begin),
-                           e.count});
-    detail::batch_sink sink(entries.size());
-    co_await impl_->execute_batch(entries, sink, [&](std::size_t i, detail::column_list c) {
-        sink.set_columns(i, std::move(c));
-    });
-    co_return std::move(sink.results());
+    return impl_->run_batch(b.data_);
 }
 
 asio::awaitable<std::vector<result>> connection::simple_query(std::string_view sql) {

@@ -648,39 +648,6 @@ asio::awaitable<void> connection_impl::close_statement(const std::string& name) 
     })).raise();
 }
 
-asio::awaitable<void> connection_impl::execute_batch(
-    std::span<const batch_entry> entries, ops::result_sink& sink,
-    detail::function_ref<void(std::size_t, detail::column_list)> on_statement) {
-    bool unnamed = statements_.capacity() == 0;
-    std::vector<std::shared_ptr<const ops::statement_description>> stmts;
-    if (!unnamed) {
-        stmts.reserve(entries.size());
-        for (auto& e : entries) {
-            auto stmt = find_cached(e.sql, e.param_types);
-            if (!stmt) stmt = co_await prepare(e.sql, e.param_types);
-            stmts.push_back(std::move(stmt));
-        }
-        for (std::size_t i = 0; i < stmts.size(); ++i)
-            on_statement(i, stmts[i]->columns);
-    }
-    static constexpr std::int16_t all_binary[] = {1};
-    (co_await submit(sink, [&](byte_writer& w) {
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            auto& e = entries[i];
-            if (unnamed) encode_parse(w, "", e.sql, e.param_types);
-            auto at = begin_bind(w, "", unnamed ? std::string_view() : stmts[i]->name,
-                                 e.param_formats, e.param_count);
-            w.put_bytes(e.params);
-            end_bind(w, at,
-                     unnamed ? std::span<const std::int16_t>(all_binary)
-                             : std::span<const std::int16_t>(stmts[i]->result_formats));
-            if (unnamed) encode_describe(w, target::portal, "");
-            encode_execute(w, "", 0);
-        }
-        encode_sync(w);
-    })).raise();
-}
-
 asio::awaitable<void> connection_impl::close() {
     if (broken_) co_return;
     // A lone Sync is a barrier: its ReadyForQuery comes after every response already queued, so

@@ -11,9 +11,11 @@
 #include "proto/backend.hpp"
 #include "proto/frontend.hpp"
 
+#include <turbopg/wire/detail/batch_data.hpp>
 #include <turbopg/wire/detail/function_ref.hpp>
 #include <turbopg/wire/error.hpp>
 #include <turbopg/wire/notification.hpp>
+#include <turbopg/wire/result.hpp>
 
 #include <asio/awaitable.hpp>
 
@@ -118,21 +120,12 @@ public:
                                            param_writer write_params, ops::result_sink& sink);
     asio::awaitable<void> close_statement(const std::string& name);
 
-    // One entry of a batch: its parameters are bytes [params_begin, params_end) of the batch's
-    // parameter buffer (each Int32 length + value).
-    struct batch_entry {
-        std::string_view sql;
-        std::span<const std::uint32_t> param_types;
-        std::span<const std::int16_t> param_formats;
-        std::span<const std::byte> params;
-        std::uint16_t param_count;
-    };
-    // Runs the entries under one Sync: they succeed or fail together (an implicit transaction
-    // unless one is open). `on_statement(i, columns)` tells entry i's columns up front (with
-    // unnamed statements they come as each entry's RowDescription instead).
-    asio::awaitable<void>
-    execute_batch(std::span<const batch_entry> entries, ops::result_sink& sink,
-                  detail::function_ref<void(std::size_t, detail::column_list)> on_statement);
+    // ---- batches (io/batch.cpp) ------------------------------------------------------------
+    // Runs the batch's entries under one Sync: they succeed or fail together (an implicit
+    // transaction unless one is open). Each distinct statement is looked up in the cache (and
+    // prepared if needed) once. Completes with one result per entry; the results share one row
+    // buffer.
+    asio::awaitable<std::vector<result>> run_batch(const detail::batch_data& batch);
 
     // Bounds the requests in flight (default 4096; 0 = unbounded): a request beyond it waits
     // for a slot, so a flood of coroutines cannot queue unbounded memory.

@@ -2,6 +2,7 @@
 
 #include "proto/backend.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace turbopg::wire {
@@ -52,11 +53,21 @@ void result_builder::on_columns(detail::column_list columns) {
 
 std::error_code result_builder::on_data_row(std::span<const detail::raw_field> fields) {
     if (fields.size() != current_.ncols_) return make_error_code(errc::protocol_violation);
-    for (auto& f : fields) {
-        current_.fields_.push_back({current_.data_.size(), f.size});
-        if (f.size > 0) current_.data_.insert(current_.data_.end(), f.data, f.data + f.size);
+    if (!rows_data_) {
+        // Room for the expected rows of small values, so that a typical result (or batch)
+        // allocates its buffer once; larger ones grow geometrically from there.
+        rows_data_ = std::make_shared<detail::result_rows>();
+        auto slots = std::max<std::size_t>(16, expected_rows_ * fields.size());
+        rows_data_->fields.reserve(slots);
+        rows_data_->data.reserve(slots * 8);
     }
-    if (current_.ncols_ == 0) ++current_.rows_;
+    auto& rows = *rows_data_;
+    if (current_.rows_ == 0) current_.first_ = rows.fields.size();
+    for (auto& f : fields) {
+        rows.fields.push_back({rows.data.size(), f.size});
+        if (f.size > 0) rows.data.insert(rows.data.end(), f.data, f.data + f.size);
+    }
+    ++current_.rows_;
     return {};
 }
 
@@ -71,12 +82,19 @@ void result_builder::on_empty_query() {
 }
 
 void result_builder::finish() {
+    if (current_.rows_ > 0) current_.rows_data_ = rows_data_;
     done_.push_back(std::move(current_));
     current_ = result();
 }
 
 result result_builder::take() {
-    if (done_.empty()) return std::move(current_);
+    // Rows collected after this would go to a new buffer: the one taken is the result's alone.
+    if (done_.empty()) {
+        if (current_.rows_ > 0) current_.rows_data_ = rows_data_;
+        rows_data_.reset();
+        return std::move(current_);
+    }
+    rows_data_.reset();
     return std::move(done_.back());
 }
 

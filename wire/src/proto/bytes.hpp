@@ -84,6 +84,14 @@ public:
     std::size_t size() const noexcept { return out_.size(); }
     bytes& buffer() noexcept { return out_; }
 
+    // Appends `n` bytes for the caller to fill through the pointer returned (valid until the
+    // next append): one growth for a whole message's fixed part instead of one per field.
+    std::byte* append(std::size_t n) {
+        auto at = out_.size();
+        out_.resize(at + n);
+        return out_.data() + at;
+    }
+
 private:
     template <class U>
     void put_be(U v) {

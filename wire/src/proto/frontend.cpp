@@ -1,5 +1,7 @@
 #include "proto/frontend.hpp"
 
+#include <cstring>
+
 namespace turbopg::wire::proto {
 namespace {
 
@@ -12,10 +14,29 @@ void message(byte_writer& w, char type, Body&& body) {
     w.end_length(at);
 }
 
-void put_formats(byte_writer& w, std::span<const std::int16_t> formats) {
-    w.put_i16(static_cast<std::int16_t>(formats.size()));
+// Writers for a region reserved with byte_writer::append: each returns the position after what
+// it wrote. Bind and Execute are written this way since every query sends them.
+std::byte* put_be16(std::byte* p, std::uint16_t v) noexcept {
+    store_be(p, v);
+    return p + 2;
+}
+std::byte* put_be32(std::byte* p, std::uint32_t v) noexcept {
+    store_be(p, v);
+    return p + 4;
+}
+std::byte* put_cstring(std::byte* p, std::string_view s) noexcept {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p[s.size()] = std::byte{0};
+    return p + s.size() + 1;
+}
+std::size_t formats_size(std::span<const std::int16_t> formats) noexcept {
+    return 2 + 2 * formats.size();
+}
+std::byte* put_formats(std::byte* p, std::span<const std::int16_t> formats) noexcept {
+    p = put_be16(p, static_cast<std::uint16_t>(formats.size()));
     for (auto f : formats)
-        w.put_i16(f);
+        p = put_be16(p, static_cast<std::uint16_t>(f));
+    return p;
 }
 
 } // namespace
@@ -78,17 +99,20 @@ void encode_parse(byte_writer& w, std::string_view statement, std::string_view s
 
 std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view statement,
                        std::span<const std::int16_t> param_formats, std::uint16_t param_count) {
-    w.put_u8('B');
-    auto at = w.begin_length();
-    w.put_cstring(portal);
-    w.put_cstring(statement);
-    put_formats(w, param_formats);
-    w.put_i16(static_cast<std::int16_t>(param_count));
+    auto at = w.size() + 1; // the length field, after the type byte
+    auto* p = w.append(1 + 4 + portal.size() + 1 + statement.size() + 1 +
+                       formats_size(param_formats) + 2);
+    *p++ = std::byte{'B'};
+    p += 4; // the length, written by end_bind
+    p = put_cstring(p, portal);
+    p = put_cstring(p, statement);
+    p = put_formats(p, param_formats);
+    put_be16(p, param_count);
     return at;
 }
 
 void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats) {
-    put_formats(w, result_formats);
+    put_formats(w.append(formats_size(result_formats)), result_formats);
     w.end_length(at);
 }
 
@@ -100,10 +124,12 @@ void encode_describe(byte_writer& w, target t, std::string_view name) {
 }
 
 void encode_execute(byte_writer& w, std::string_view portal, std::int32_t max_rows) {
-    message(w, 'E', [&] {
-        w.put_cstring(portal);
-        w.put_i32(max_rows);
-    });
+    auto length = 4 + portal.size() + 1 + 4;
+    auto* p = w.append(1 + length);
+    *p++ = std::byte{'E'};
+    p = put_be32(p, static_cast<std::uint32_t>(length));
+    p = put_cstring(p, portal);
+    put_be32(p, static_cast<std::uint32_t>(max_rows));
 }
 
 void encode_close(byte_writer& w, target t, std::string_view name) {

@@ -27,6 +27,7 @@
 #include <turbopg/wire/codec.hpp>
 #include <turbopg/wire/config.hpp>
 #include <turbopg/wire/copy.hpp>
+#include <turbopg/wire/detail/batch_data.hpp>
 #include <turbopg/wire/detail/function_ref.hpp>
 #include <turbopg/wire/error.hpp>
 #include <turbopg/wire/export.hpp>
@@ -193,36 +194,31 @@ public:
     template <class... Args>
     batch& add(std::string_view sql, const Args&... args) {
         using info = detail::param_info<Args...>;
-        auto begin = params_.size();
+        auto begin = data_.params.size();
         try {
-            detail::write_params(params_, args...);
+            detail::write_params(data_.params, args...);
+            auto statement = data_.statement_for(sql, info::types);
+            data_.entries.push_back({statement, static_cast<std::uint16_t>(sizeof...(Args)),
+                                     info::formats, begin, data_.params.size()});
         } catch (...) {
-            params_.resize(begin);
+            data_.params.resize(begin);
             throw;
         }
-        entries_.push_back({std::string(sql), info::types, info::formats, begin, params_.size(),
-                            static_cast<std::uint16_t>(sizeof...(Args))});
         return *this;
     }
-    std::size_t size() const noexcept { return entries_.size(); }
-    bool empty() const noexcept { return entries_.empty(); }
+    std::size_t size() const noexcept { return data_.entries.size(); }
+    bool empty() const noexcept { return data_.entries.empty(); }
+    // Empties the batch and keeps its buffers for the next statements.
     void clear() noexcept {
-        entries_.clear();
-        params_.clear();
+        data_.statements.clear();
+        data_.sql.clear();
+        data_.entries.clear();
+        data_.params.clear();
     }
 
 private:
     friend class connection;
-    struct entry {
-        std::string sql;
-        // Views of param_info's static tables: nothing allocated per entry for them.
-        std::span<const oid_t> types;
-        std::span<const std::int16_t> formats;
-        std::size_t begin, end; // its parameters in params_
-        std::uint16_t count;
-    };
-    std::vector<entry> entries_;
-    bytes params_;
+    detail::batch_data data_;
 };
 
 namespace detail {

@@ -1,9 +1,12 @@
 // A collected query result: every row of one statement, with its columns and command tag.
 //
-// Rows are stored in one contiguous buffer (one allocation grows for all rows); `row` and
-// `field` are cheap views into it, valid while the result lives. Values decode through
-// codec<T> (codec.hpp); a type that cannot hold a column's value throws `error` naming the
-// column, the PostgreSQL type and the C++ type.
+// Rows are stored in one contiguous buffer (one allocation grows for all rows), which the
+// results of one request share: all statements of a batch or of a simple query keep their rows
+// in one buffer, reference-counted, so each result stays valid on its own (after the vector
+// that held it is moved or destroyed, or the other results are); copying a result shares it
+// too. `row` and `field` are cheap views into it, valid while the result (or a copy) lives. Values
+// decode through codec<T> (codec.hpp); a type that cannot hold a column's value throws `error`
+// naming the column, the PostgreSQL type and the C++ type.
 #pragma once
 
 #include <turbopg/wire/codec.hpp>
@@ -15,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +56,19 @@ void decode_row(std::span<const column_description> columns, FieldAt&& field_at,
     else
         std::apply(decode_all, tie_members(out));
 }
+} // namespace detail
+
+namespace detail {
+// The rows of the results of one request: each value's bytes in `data`, and where they lie in
+// `fields` (row-major); a result is a range of `fields`.
+struct result_rows {
+    struct slot {
+        std::size_t offset; // in data (offsets, so growing the buffer is safe)
+        std::int32_t size;  // -1 = NULL
+    };
+    std::vector<std::byte> data;
+    std::vector<slot> fields;
+};
 } // namespace detail
 
 // One value of a row.
@@ -120,7 +137,7 @@ class TURBOPG_WIRE_API result {
 public:
     result() = default;
 
-    std::size_t size() const noexcept { return ncols_ == 0 ? rows_ : fields_.size() / ncols_; }
+    std::size_t size() const noexcept { return rows_; }
     bool empty() const noexcept { return size() == 0; }
     row operator[](std::size_t i) const noexcept { return row(*this, i); }
     // Throws std::out_of_range.
@@ -175,17 +192,11 @@ private:
     friend class row;
     friend class result_builder;
 
-    // Where a value lies in data_ (offsets, so copying or growing the buffer is safe).
-    struct slot {
-        std::size_t offset;
-        std::int32_t size; // -1 = NULL
-    };
-
     detail::column_list columns_;
-    std::vector<std::byte> data_;
-    std::vector<slot> fields_; // row-major, ncols_ per row
+    std::shared_ptr<const detail::result_rows> rows_data_; // null while there are no rows
+    std::size_t first_ = 0;                                // its first field in rows_data_
     std::size_t ncols_ = 0;
-    std::size_t rows_ = 0; // rows of a result with no columns (never > 0 in practice)
+    std::size_t rows_ = 0;
     std::string tag_;
     std::uint64_t rows_affected_ = 0;
 };
@@ -198,15 +209,21 @@ public:
     void on_command_complete(std::string_view tag) override;
     void on_empty_query() override;
 
-    // For a simple query: the results completed so far, one per statement.
+    // For a simple query or a batch: the results completed so far, one per statement (they
+    // share one row buffer).
     std::vector<result>& results() noexcept { return done_; }
     // The single result of an extended query.
     result take();
+    // The rows expected in all, to size the row buffer when the first row arrives (a batch
+    // expects about one per statement; a single statement starts small).
+    void expect_rows(std::size_t rows) noexcept { expected_rows_ = rows; }
 
 private:
     void finish();
     result current_;
     std::vector<result> done_;
+    std::shared_ptr<detail::result_rows> rows_data_; // of every result of this builder
+    std::size_t expected_rows_ = 0;
 };
 
 inline std::size_t row::size() const noexcept {
@@ -216,8 +233,9 @@ inline std::span<const column_description> row::columns() const noexcept {
     return result_->columns();
 }
 inline detail::raw_field row::raw(std::size_t column) const noexcept {
-    auto& s = result_->fields_[index_ * result_->ncols_ + column];
-    return {s.size < 0 ? nullptr : result_->data_.data() + s.offset, s.size};
+    auto& rows = *result_->rows_data_;
+    auto& s = rows.fields[result_->first_ + index_ * result_->ncols_ + column];
+    return {s.size < 0 ? nullptr : rows.data.data() + s.offset, s.size};
 }
 
 } // namespace turbopg::wire

@@ -1,0 +1,82 @@
+// result_builder: the results of one request share one row buffer, and each stays valid alone.
+#include <turbopg/wire/result.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+using namespace turbopg::wire;
+
+namespace {
+detail::column_list int4_column(std::string name) {
+    column_description c;
+    c.name = std::move(name);
+    c.type_oid = oid::int4;
+    c.format = 1;
+    return std::make_shared<const std::vector<column_description>>(1, c);
+}
+
+// One DataRow of a binary int4 (NULL when v < 0).
+void add_row(result_builder& b, std::int32_t v) {
+    std::byte be[4];
+    auto u = static_cast<std::uint32_t>(v);
+    for (int i = 0; i < 4; ++i)
+        be[i] = static_cast<std::byte>(u >> (24 - 8 * i));
+    detail::raw_field f{be, v < 0 ? -1 : 4};
+    CHECK_FALSE(b.on_data_row(std::span<const detail::raw_field>(&f, 1)));
+}
+} // namespace
+
+TEST_CASE("the results of one request share rows and outlive each other") {
+    std::vector<result> results;
+    {
+        result_builder b;
+        b.expect_rows(1);
+        for (std::int32_t s = 0; s < 40; ++s) { // past the buffer's first size
+            b.on_columns(int4_column("c" + std::to_string(s)));
+            for (std::int32_t r = 0; r < s % 3; ++r)
+                add_row(b, s * 10 + r);
+            b.on_command_complete("SELECT " + std::to_string(s % 3));
+        }
+        b.on_columns(nullptr);
+        b.on_command_complete("INSERT 0 1");
+        results = std::move(b.results());
+    }
+    REQUIRE(results.size() == 41);
+    result kept = results[38]; // a copy shares the rows
+    auto moved = std::move(results);
+    results.clear();
+    for (std::size_t s = 0; s < 40; ++s) {
+        CAPTURE(s);
+        REQUIRE(moved[s].size() == s % 3);
+        CHECK(moved[s].rows_affected() == s % 3);
+        for (std::size_t r = 0; r < s % 3; ++r)
+            CHECK(moved[s][r].get<std::int32_t>("c" + std::to_string(s)) ==
+                  static_cast<std::int32_t>(s * 10 + r));
+    }
+    CHECK(moved[40].empty());
+    CHECK(moved[40].command_tag() == "INSERT 0 1");
+    moved.clear();
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].get<std::int32_t>(0) == 380);
+    CHECK(kept[1].get<std::int32_t>(0) == 381);
+}
+
+TEST_CASE("a taken result owns its rows: the builder starts a new buffer") {
+    result_builder b;
+    b.on_columns(int4_column("x"));
+    add_row(b, 7);
+    add_row(b, -1);
+    b.on_command_complete("SELECT 2");
+    auto first = b.take();
+    b.on_columns(int4_column("x"));
+    for (std::int32_t i = 0; i < 100; ++i)
+        add_row(b, i);
+    b.on_command_complete("SELECT 100");
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].get<std::int32_t>(0) == 7);
+    CHECK(first[1][0].is_null());
+    CHECK(b.take()[99].get<std::int32_t>(0) == 99);
+}

@@ -1,0 +1,144 @@
+// Explicit batches (connection::run(const batch&)): the batch's storage, and running it under one
+// Sync with one Bind/Execute per entry and one result per entry.
+#include "io/connection_impl.hpp"
+
+#include <turbopg/wire/detail/batch_data.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace turbopg::wire {
+
+namespace detail {
+std::uint32_t batch_data::statement_for(std::string_view text, std::span<const oid_t> types) {
+    // Only the last few are compared: enough for a statement repeated or a few alternating (the
+    // usual batches), and adding stays O(1) for a batch of many different statements.
+    constexpr std::size_t lookback = 4;
+    auto n = statements.size();
+    for (std::size_t i = n; i > 0 && n - i < lookback; --i) {
+        auto& s = statements[i - 1];
+        if (sql_of(s) == text &&
+            std::equal(s.types.begin(), s.types.end(), types.begin(), types.end()))
+            return static_cast<std::uint32_t>(i - 1);
+    }
+    auto begin = sql.size();
+    sql.append(text);
+    statements.push_back({begin, sql.size(), types});
+    return static_cast<std::uint32_t>(n);
+}
+} // namespace detail
+
+namespace io {
+
+using namespace proto;
+using statement_ptr = std::shared_ptr<const ops::statement_description>;
+
+namespace {
+
+// Collects the results of a batch: one result per entry, each with its statement's columns
+// (cached statements), or with the columns of its RowDescription (unnamed statements, which
+// Describe each portal).
+class batch_sink final : public ops::result_sink {
+public:
+    // `statements`: the batch's statements, in the batch's order; empty with unnamed ones.
+    batch_sink(const detail::batch_data& b, std::span<const statement_ptr> statements)
+        : batch_(b)
+        , statements_(statements) {
+        builder_.results().reserve(b.entries.size());
+        builder_.expect_rows(b.entries.size()); // a batch typically returns a row or none each
+        next_columns();
+    }
+    void on_columns(detail::column_list c) override { builder_.on_columns(std::move(c)); }
+    std::error_code on_data_row(std::span<const detail::raw_field> f) override {
+        return builder_.on_data_row(f);
+    }
+    void on_command_complete(std::string_view tag) override {
+        builder_.on_command_complete(tag);
+        ++current_;
+        next_columns();
+    }
+    std::vector<result>& results() { return builder_.results(); }
+
+private:
+    void next_columns() {
+        if (current_ < batch_.entries.size() && !statements_.empty())
+            builder_.on_columns(statements_[batch_.entries[current_].statement]->columns);
+    }
+
+    const detail::batch_data& batch_;
+    std::span<const statement_ptr> statements_;
+    result_builder builder_;
+    std::size_t current_ = 0;
+};
+
+} // namespace
+
+asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::batch_data& batch) {
+    bool unnamed = statements_.capacity() == 0;
+    // Statements evicted from the cache while this batch's are looked up and prepared (its own
+    // among them when it has more distinct statements than the cache holds) are closed after the
+    // batch, with the next request, rather than with its own Parse or Binds.
+    struct closes_after {
+        bytes& pending;
+        bytes held;
+        void hold() {
+            held.insert(held.end(), pending.begin(), pending.end());
+            pending.clear();
+        }
+        ~closes_after() { pending.insert(pending.end(), held.begin(), held.end()); }
+    } closes{pending_closes_, {}};
+    // The cached statement of each distinct statement, found (or prepared) once per batch; held
+    // here for the batch's duration even if the cache evicts it meanwhile.
+    std::array<statement_ptr, 4> few;
+    std::vector<statement_ptr> many;
+    std::span<statement_ptr> stmts;
+    if (!unnamed) {
+        auto n = batch.statements.size();
+        if (n <= few.size()) {
+            stmts = std::span(few).first(n);
+        } else {
+            many.resize(n);
+            stmts = many;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& s = batch.statements[i];
+            auto sql = batch.sql_of(s);
+            stmts[i] = find_cached(sql, s.types);
+            if (stmts[i]) continue;
+            stmts[i] = co_await prepare(sql, s.types);
+            if (!pending_closes_.empty()) closes.hold();
+        }
+    }
+    batch_sink sink(batch, stmts);
+    static constexpr std::int16_t all_binary[] = {1};
+    auto params = byte_view(batch.params);
+    (co_await submit(sink, [&](byte_writer& w) {
+        std::size_t parsed = batch.statements.size(); // none yet
+        for (auto& e : batch.entries) {
+            std::string_view name;
+            std::span<const std::int16_t> result_formats = all_binary;
+            if (unnamed) {
+                // The unnamed statement lasts until the next Parse: entries repeating the
+                // previous one's statement bind it again.
+                if (e.statement != parsed) {
+                    auto& s = batch.statements[e.statement];
+                    encode_parse(w, "", batch.sql_of(s), s.types);
+                    parsed = e.statement;
+                }
+            } else {
+                name = stmts[e.statement]->name;
+                result_formats = stmts[e.statement]->result_formats;
+            }
+            auto at = begin_bind(w, "", name, e.formats, e.count);
+            w.put_bytes(params.subspan(e.begin, e.end - e.begin));
+            end_bind(w, at, result_formats);
+            if (unnamed) encode_describe(w, target::portal, "");
+            encode_execute(w, "", 0);
+        }
+        encode_sync(w);
+    })).raise();
+    co_return std::move(sink.results());
+}
+
+} // namespace io
+} // namespace turbopg::wire
