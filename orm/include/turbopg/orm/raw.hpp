@@ -89,7 +89,7 @@ public:
         detail::raw_model_sink<M, std::remove_reference_t<F>> sink(f);
         auto db = db_ ? *db_ : database::named("default");
         try {
-            co_await db.run([&](wire::connection& c) { return run_query(c, q_, sink); });
+            co_await run_on(db, q_, sink);
         } catch (const wire::error&) {
             sink.check();
             throw;
