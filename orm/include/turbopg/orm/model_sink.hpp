@@ -5,6 +5,7 @@
 #include <turbopg/orm/model.hpp>
 #include <turbopg/wire/result.hpp>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <span>
@@ -28,11 +29,16 @@ constexpr auto member_decoders(std::index_sequence<I...>) {
 
 // Calls `f(M&&)` for each row; column i goes to member fields[i] (all members in order when
 // `fields` is empty). Columns past the selected fields (annotations) are not decoded.
+// Every row is decoded into the same object, which `f` may move from: a row whose fields all
+// come from the query overwrites each member in place, so strings and vectors reuse the capacity
+// the previous row left (no allocation per row once it has grown). With only some fields
+// selected, the object is reset first so the others read as their defaults.
 template <class M, class F>
 class model_sink final : public wire::detail::result_sink {
 public:
     model_sink(std::span<const std::size_t> fields, F& f)
         : fields_(fields)
+        , partial_(!fields.empty() && !covers_every_member(fields))
         , f_(f) {}
     void on_columns(wire::detail::column_list c) override { columns_ = std::move(c); }
     std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {
@@ -40,7 +46,7 @@ public:
             member_decoders<M>(std::make_index_sequence<field_count<M>()>{});
         if (failure_) return failure_->code();
         try {
-            M m{};
+            if (partial_) row_ = M{};
             const auto& cols = *columns_;
             auto needed = fields_.empty() ? decoders.size() : fields_.size();
             if (row.size() < needed)
@@ -50,12 +56,12 @@ public:
                                       " fields to read");
             if (fields_.empty()) {
                 for (std::size_t i = 0; i < decoders.size(); ++i)
-                    decoders[i](m, cols[i], row[i]);
+                    decoders[i](row_, cols[i], row[i]);
             } else {
                 for (std::size_t i = 0; i < fields_.size(); ++i)
-                    decoders[fields_[i]](m, cols[i], row[i]);
+                    decoders[fields_[i]](row_, cols[i], row[i]);
             }
-            f_(std::move(m));
+            f_(std::move(row_));
             return {};
         } catch (const wire::error& e) {
             failure_ = e;
@@ -64,11 +70,22 @@ public:
     }
     void on_command_complete(std::string_view tag) override { tag_ = tag; }
     const std::optional<wire::error>& failure() const noexcept { return failure_; }
+    // The object the next row is decoded into, e.g. to swap in one whose buffers have grown.
+    M& object() noexcept { return row_; }
     const std::string& tag() const noexcept { return tag_; }
 
 private:
+    static bool covers_every_member(std::span<const std::size_t> fields) noexcept {
+        std::array<bool, field_count<M>()> seen{};
+        for (auto f : fields)
+            if (f < seen.size()) seen[f] = true;
+        return std::find(seen.begin(), seen.end(), false) == seen.end();
+    }
+
     std::span<const std::size_t> fields_;
+    bool partial_;
     F& f_;
+    M row_{};
     wire::detail::column_list columns_;
     std::optional<wire::error> failure_;
     std::string tag_;

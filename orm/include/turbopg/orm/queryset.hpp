@@ -173,9 +173,11 @@ public:
     }
 
     // Calls `f(M&&)` for each row as it arrives (constant memory); completes with the row count.
-    // The counterpart of Python's `async for` over a queryset: rows are streamed from one
-    // statement on one connection (held until the last row), never collected. `f` is a plain
-    // function and cannot co_await; to await between rows use iterator().
+    // The rows are decoded into one object, reused: move from it to keep a row, and a row that
+    // is not kept costs no allocation once the strings have grown. The counterpart of Python's
+    // `async for` over a queryset: rows are streamed from one statement on one connection (held
+    // until the last row), never collected. `f` is a plain function and cannot co_await; to await
+    // between rows use iterator().
     template <class F>
     asio::awaitable<std::uint64_t> for_each(F&& f) const {
         if (q_.empty) co_return 0;

@@ -90,6 +90,8 @@ void write_params(bytes& out, const Args&... args) {
 }
 
 // Decodes each row as it arrives and hands it to a callable: constant memory for any result.
+// Every row is decoded into the same object (each member overwritten in place), so a string or
+// vector the callable leaves there is reused by the next row instead of allocated again.
 template <class Row, class F>
 class streaming_sink final : public result_sink {
 public:
@@ -99,12 +101,11 @@ public:
     std::error_code on_data_row(std::span<const raw_field> fields) override {
         if (failure_) return failure_->code();
         try {
-            Row row{};
             std::span<const column_description> cols;
             if (columns_) cols = *columns_;
             decode_row(
-                cols, [&](std::size_t i) { return fields[i]; }, row);
-            f_(std::move(row));
+                cols, [&](std::size_t i) { return fields[i]; }, row_);
+            f_(std::move(row_));
             return {};
         } catch (const error& e) {
             failure_ = e;
@@ -118,6 +119,7 @@ public:
 
 private:
     F& f_;
+    Row row_{};
     column_list columns_;
     std::optional<error> failure_;
     std::string tag_;
