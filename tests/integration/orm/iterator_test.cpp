@@ -148,6 +148,45 @@ TEST_CASE("orm iterator: close() ends it early; an abandoned one is rolled back;
     });
 }
 
+TEST_CASE("orm iterator: each chunk is decoded into the previous chunk's objects") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_rows(c, 35);
+        const std::string long_label(200, 'y');
+        co_await c.execute("update iter_row set label = $1 where id <= 20", long_label);
+        auto label_of = [&](std::int64_t id) {
+            return id <= 20 ? long_label : "row " + std::to_string(id) + " " + std::string(40, 'x');
+        };
+        // Whether chunk holds ids from..from+size-1 in order, with their labels.
+        auto holds = [&](std::span<IterRow> chunk, std::int64_t from) {
+            bool right = true;
+            for (std::size_t i = 0; i < chunk.size(); ++i) {
+                const auto id = from + static_cast<std::int64_t>(i);
+                right = right && chunk[i].id == id && chunk[i].n == id &&
+                        chunk[i].label == label_of(id);
+            }
+            return right;
+        };
+        auto it = objects<IterRow>().using_(c).order_by("id").iterator(10);
+        auto chunk = co_await it.next();
+        CHECK((chunk.size() == 10 && holds(chunk, 1)));
+        chunk = co_await it.next();
+        CHECK((chunk.size() == 10 && holds(chunk, 11)));
+        chunk = co_await it.next();
+        CHECK((chunk.size() == 10 && holds(chunk, 21)));
+        // The short labels went into the strings of the chunks before, whose 200-character
+        // buffers they kept: the chunk allocated nothing.
+        CHECK(std::all_of(chunk.begin(), chunk.end(),
+                          [&](const IterRow& r) { return r.label.capacity() >= 200; }));
+        IterRow kept = std::move(chunk[3]); // taken away: the next chunk must not mind
+        chunk = co_await it.next();
+        CHECK((chunk.size() == 5 && holds(chunk, 31)));
+        CHECK(kept.label == label_of(24));
+        CHECK((co_await it.next()).empty());
+        co_await drop_table<IterRow>(c);
+    });
+}
+
 TEST_CASE("orm iterator: errors") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

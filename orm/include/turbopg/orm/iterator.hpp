@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace turbopg::orm {
@@ -80,17 +81,28 @@ public:
     // (the cursor is closed by then). The span and its objects (yours to move from) stay valid
     // until the next call. Throws the server's or a decoding error (the iteration is over then).
     asio::awaitable<std::span<M>> next() {
-        chunk_.clear();
+        filled_ = 0;
         if (cursor_.finished()) co_return std::span<M>();
-        auto keep = [this](M&& m) { chunk_.push_back(std::move(m)); };
+        // The rows are decoded into the previous chunk's objects (each swapped into the sink
+        // for the next row once the row before it is stored, the first one kept in spare_):
+        // strings keep their capacity from chunk to chunk, and a chunk allocates nothing.
+        auto keep = [this](M&& m) {
+            if (filled_ < chunk_.size())
+                std::swap(chunk_[filled_], m);
+            else
+                chunk_.push_back(std::move(m));
+            ++filled_;
+        };
         detail::model_sink<M, decltype(keep)> sink(fields_, keep);
+        std::swap(sink.object(), spare_);
         try {
             co_await cursor_.fetch(sink);
         } catch (const wire::error&) {
             if (sink.failure()) throw *sink.failure();
             throw;
         }
-        co_return std::span<M>(chunk_);
+        std::swap(sink.object(), spare_);
+        co_return std::span<M>(chunk_.data(), filled_);
     }
 
     // Ends the iteration early, waiting for CLOSE (or COMMIT) and returning the connection.
@@ -101,6 +113,8 @@ private:
     detail::cursor cursor_;
     std::vector<std::size_t> fields_;
     std::vector<M> chunk_;
+    std::size_t filled_ = 0; // the objects of chunk_ that hold the current chunk
+    M spare_{};
 };
 
 } // namespace turbopg::orm
