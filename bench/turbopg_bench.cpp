@@ -33,6 +33,7 @@ constexpr std::array workloads{
     workload{"pool-8", 200'000, pool_8},
     workload{"orm-get", 20'000, orm_get},
     workload{"orm-fetch", 1'000'000, orm_fetch},
+    workload{"orm-fetch-list", 1'000'000, orm_fetch_list},
     workload{"orm-page", 20'000, orm_page},
     workload{"orm-bulk-create", 1'000'000, orm_bulk_create},
 };

@@ -31,6 +31,7 @@ measurement orm_get(const workload_args& a);
 // Every row of bench_rows fetched into a vector of model structs and summed into the checksum
 // of rows (compare with rows).
 measurement orm_fetch(const workload_args& a);
+measurement orm_fetch_list(const workload_args& a);
 // count() of a filtered queryset plus one ordered page of 20 of it (two statements per op).
 measurement orm_page(const workload_args& a);
 // Objects into bench_in with bulk_create's binary COPY, to compare with copy-in.

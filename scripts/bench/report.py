@@ -13,7 +13,12 @@ def _good(r):
 
 
 # Each ORM workload against the raw wire workload doing the same work, in the same run.
-WIRE_COUNTERPART = {"orm-get": "point-seq", "orm-fetch": "rows", "orm-bulk-create": "copy-in"}
+WIRE_COUNTERPART = {
+    "orm-get": "point-seq",
+    "orm-fetch": "rows",
+    "orm-fetch-list": "rows",
+    "orm-bulk-create": "copy-in",
+}
 
 
 def summarize(runs, allocs, meta):

@@ -29,8 +29,9 @@ import report  # noqa: E402  (next to this file)
 PEERS = ("turbopg", "libpq")
 PLACEMENTS = {"split": ("0", "1"), "same": ("0", "0"), "free": (None, None)}
 RUN_TIMEOUT_S = 900
-# The workloads that read bench_rows (load.sql); rows and orm-fetch read all of it.
-ROWS_READERS = ("rows", "orm-fetch", "orm-get", "orm-page")
+# The workloads that read bench_rows (load.sql); FULL_READERS read all of it.
+FULL_READERS = ("rows", "orm-fetch", "orm-fetch-list")
+ROWS_READERS = FULL_READERS + ("orm-get", "orm-page")
 
 
 def say(msg):
@@ -140,7 +141,7 @@ def verify(rec, workload, url, rows_check):
     """Adds verify: ok / the mismatch, for the workloads whose result can be checked."""
     if "error" in rec:
         return
-    if workload in ("rows", "orm-fetch"):
+    if workload in FULL_READERS:
         got = rec.get("check")
         rec["verify"] = "ok" if got == rows_check else f"check {got} != {rows_check}"
     elif workload in ("copy-in", "insert-batch", "orm-bulk-create"):
@@ -197,9 +198,9 @@ def main():
     # Every workload needs load.sql's tables (copy-in and the INSERTs write into bench_in), so
     # the data is loaded whatever was picked; its size follows the workloads that read it.
     readers = [w for w in workloads if w in ROWS_READERS]
-    sizes = {ops[w] for w in readers if w in ("rows", "orm-fetch")}
+    sizes = {ops[w] for w in readers if w in FULL_READERS}
     if len(sizes) > 1:
-        raise SystemExit("bench: rows and orm-fetch must read the same number of rows")
+        raise SystemExit("bench: " + ", ".join(FULL_READERS) + " must read the same number of rows")
     size = sizes.pop() if sizes else max(1, round(defaults["rows"] * a.scale))
     rows_check = ensure_data(a.url, size, a.load_sql)
     runs = []
