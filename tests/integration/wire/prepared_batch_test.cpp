@@ -3,6 +3,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -10,6 +11,7 @@ using namespace turbopg::wire;
 using namespace turbopg::test;
 using asio::awaitable;
 using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
 
 TEST_CASE("prepared statements: typed and inferred parameters, checked arguments, deallocate") {
     run([]() -> awaitable<void> {
@@ -115,6 +117,40 @@ TEST_CASE("a batch repeats and alternates statements; its results outlive each o
             co_await c.close();
         });
     }
+}
+
+TEST_CASE("a batch's statements survive other coroutines' queries evicting from the cache") {
+    // While the batch prepares its statements one round trip at a time, the other coroutine's
+    // new statements are prepared in between and evict from a cache of 2: a statement the
+    // batch had prepared but not yet bound must not be closed under it (it failed with 26000).
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test("statement_cache_size=2");
+        auto run_batch = [&]() -> awaitable<std::int64_t> {
+            batch b;
+            for (std::int32_t k = 0; k < 4; ++k)
+                b.add("select $1::int4 + " + std::to_string(k) + " as batch_value", k);
+            std::int64_t sum = 0;
+            for (auto& r : co_await c.run(b))
+                sum += r[0].get<std::int32_t>(0);
+            co_return sum;
+        };
+        auto run_others = [&]() -> awaitable<std::int64_t> {
+            std::int64_t sum = 0;
+            for (std::int32_t k = 0; k < 8; ++k)
+                sum += co_await c.query_value<std::int32_t>(
+                    "select $1::int4 * " + std::to_string(k + 2) + " as other_value", k);
+            co_return sum;
+        };
+        auto [batch_sum, others_sum] = co_await (run_batch() && run_others());
+        CHECK(batch_sum == 0 + 2 + 4 + 6);
+        CHECK(others_sum == 0 * 2 + 1 * 3 + 2 * 4 + 3 * 5 + 4 * 6 + 5 * 7 + 6 * 8 + 7 * 9);
+        // What the cache holds still works, and once the statements are no longer in use it is
+        // back within its size: the server keeps just the 2 it holds.
+        CHECK(co_await c.query_value<std::int32_t>("select $1::int4 + 3 as batch_value", 1) == 4);
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from pg_prepared_statements") ==
+              2);
+        co_await c.close();
+    });
 }
 
 TEST_CASE("max_in_flight bounds the pipeline without losing requests") {

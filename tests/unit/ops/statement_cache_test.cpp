@@ -24,24 +24,54 @@ TEST_CASE("statement cache keys include the parameter types") {
 TEST_CASE("statement cache evicts the least recently used") {
     statement_cache c(2);
     CHECK(c.next_name() == "turbopg_s1");
-    CHECK_FALSE(c.insert("a", stmt("sa")));
-    CHECK_FALSE(c.insert("b", stmt("sb")));
+    CHECK(c.insert("a", stmt("sa")).empty());
+    CHECK(c.insert("b", stmt("sb")).empty());
     REQUIRE(c.find("a")); // a is now the most recently used
     auto evicted = c.insert("c", stmt("sc"));
-    REQUIRE(evicted);
-    CHECK(evicted->name == "sb");
+    REQUIRE(evicted.size() == 1);
+    CHECK(evicted[0]->name == "sb");
     CHECK(c.size() == 2);
     CHECK_FALSE(c.find("b"));
     CHECK(c.find("a")->name == "sa");
     CHECK(c.find("c")->name == "sc");
 }
 
+TEST_CASE("statement cache never evicts a statement in use; it shrinks back once released") {
+    statement_cache c(2);
+    c.insert("a", stmt("sa"));
+    c.insert("b", stmt("sb"));
+    auto a = c.find("a"); // held: a request is about to Bind it
+    auto b = c.find("b");
+    auto d = stmt("sd");
+    CHECK(c.insert("d", d).empty()); // everything else in use: over capacity
+    CHECK(c.size() == 3);
+    CHECK(c.find("a") == a);
+
+    b.reset(); // b's request went out; a is still in use
+    auto e = stmt("se");
+    auto evicted = c.insert("e", e); // least recently used and free: b, then d (held: kept)
+    REQUIRE(evicted.size() == 1);
+    CHECK(evicted[0]->name == "sb");
+    CHECK(c.size() == 3);
+
+    a.reset();
+    d.reset();
+    e.reset();
+    evicted = c.insert("f", stmt("sf"));
+    REQUIRE(evicted.size() == 2); // back within capacity: d (least recently used), then a
+    CHECK(evicted[0]->name == "sd");
+    CHECK(evicted[1]->name == "sa");
+    CHECK(c.size() == 2);
+    CHECK(c.find("e"));
+    CHECK(c.find("f"));
+}
+
 TEST_CASE("statement cache replaces and erases") {
     statement_cache c(4);
     c.insert("a", stmt("old"));
     auto old = c.insert("a", stmt("new"));
-    REQUIRE(old);
-    CHECK(old->name == "old");
+    REQUIRE(old.size() == 1);
+    CHECK(old[0]->name == "old");
     CHECK(c.find("a")->name == "new");
     CHECK(c.erase("a")->name == "new");
     CHECK_FALSE(c.find("a"));
@@ -50,7 +80,7 @@ TEST_CASE("statement cache replaces and erases") {
 
 TEST_CASE("a cache of size 0 keeps nothing") {
     statement_cache c(0);
-    CHECK_FALSE(c.insert("a", stmt("sa")));
+    CHECK(c.insert("a", stmt("sa")).empty());
     CHECK_FALSE(c.find("a"));
     CHECK(c.size() == 0);
 }

@@ -75,20 +75,9 @@ private:
 
 asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::batch_data& batch) {
     bool unnamed = statements_.capacity() == 0;
-    // Statements evicted from the cache while this batch's are looked up and prepared (its own
-    // among them when it has more distinct statements than the cache holds) are closed after the
-    // batch, with the next request, rather than with its own Parse or Binds.
-    struct closes_after {
-        bytes& pending;
-        bytes held;
-        void hold() {
-            held.insert(held.end(), pending.begin(), pending.end());
-            pending.clear();
-        }
-        ~closes_after() { pending.insert(pending.end(), held.begin(), held.end()); }
-    } closes{pending_closes_, {}};
-    // The cached statement of each distinct statement, found (or prepared) once per batch; held
-    // here for the batch's duration even if the cache evicts it meanwhile.
+    // The cached statement of each distinct statement, found (or prepared) once per batch. Held
+    // here, they are in use: while the batch prepares the others (and other coroutines' queries
+    // prepare theirs), the cache evicts none of them, growing past its capacity if it must.
     std::array<statement_ptr, 4> few;
     std::vector<statement_ptr> many;
     std::span<statement_ptr> stmts;
@@ -106,7 +95,6 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
             stmts[i] = find_cached(sql, s.types);
             if (stmts[i]) continue;
             stmts[i] = co_await prepare(sql, s.types);
-            if (!pending_closes_.empty()) closes.hold();
         }
     }
     batch_sink sink(batch, stmts);

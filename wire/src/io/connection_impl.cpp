@@ -549,10 +549,10 @@ connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> pa
         finish();
         throw;
     }
-    if (auto evicted = statements_.insert(key, stmt)) {
-        byte_writer w(pending_closes_);
-        encode_close(w, target::statement, evicted->name);
-    }
+    // The Closes go out with the next request: no request still to be written needs them.
+    byte_writer closes(pending_closes_);
+    for (const auto& evicted : statements_.insert(key, stmt))
+        encode_close(closes, target::statement, evicted->name);
     pending->stmt = stmt;
     finish();
     co_return stmt;

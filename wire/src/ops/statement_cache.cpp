@@ -1,5 +1,7 @@
 #include "ops/statement_cache.hpp"
 
+#include <iterator>
+
 namespace turbopg::wire::ops {
 
 std::string statement_cache::make_key(std::string_view sql,
@@ -31,26 +33,30 @@ std::string statement_cache::next_name() {
     return "turbopg_s" + std::to_string(++counter_);
 }
 
-std::shared_ptr<const statement_description>
+std::vector<std::shared_ptr<const statement_description>>
 statement_cache::insert(const std::string& key, std::shared_ptr<const statement_description> stmt) {
-    if (capacity_ == 0) return nullptr;
+    std::vector<std::shared_ptr<const statement_description>> to_close;
+    if (capacity_ == 0) return to_close;
     if (auto it = index_.find(key); it != index_.end()) {
         // Replaced (e.g. re-prepared after invalidation): the old one is the caller's to close.
-        auto old = std::move(it->second->second);
+        to_close.push_back(std::move(it->second->second));
         it->second->second = std::move(stmt);
         entries_.splice(entries_.begin(), entries_, it->second);
-        return old;
+    } else {
+        entries_.emplace_front(key, std::move(stmt));
+        index_.emplace(entries_.front().first, entries_.begin());
     }
-    std::shared_ptr<const statement_description> evicted;
-    if (entries_.size() >= capacity_) {
-        auto& last = entries_.back();
-        index_.erase(last.first);
-        evicted = std::move(last.second);
-        entries_.pop_back();
+    // From the least recently used up to (not including) the new one, skipping statements in
+    // use (held outside the cache).
+    for (auto it = std::prev(entries_.end());
+         entries_.size() > capacity_ && it != entries_.begin();) {
+        auto victim = it--;
+        if (victim->second.use_count() > 1) continue;
+        to_close.push_back(std::move(victim->second));
+        index_.erase(victim->first);
+        entries_.erase(victim);
     }
-    entries_.emplace_front(key, std::move(stmt));
-    index_.emplace(entries_.front().first, entries_.begin());
-    return evicted;
+    return to_close;
 }
 
 std::shared_ptr<const statement_description> statement_cache::erase(const std::string& key) {

@@ -1,5 +1,10 @@
 // The per-connection cache of named prepared statements: bounded, least recently used first
 // out. Sans-io bookkeeping only: the connection decides when to Parse and Close.
+//
+// A statement is in use while anyone but the cache holds its shared_ptr: a request that looked
+// it up and has not written its Bind yet (e.g. a batch still preparing its other statements,
+// while other coroutines' queries prepare and evict). Eviction skips statements in use, so a
+// Close never reaches the server ahead of a Bind that needs the statement.
 #pragma once
 
 #include "proto/backend.hpp"
@@ -49,9 +54,11 @@ public:
     // A fresh statement name, unique on this connection ("turbopg_s1", ...).
     std::string next_name();
 
-    // Caches `stmt`. Returns the statement evicted to make room (the caller closes it on the
-    // server), if any.
-    std::shared_ptr<const statement_description>
+    // Caches `stmt` as the most recently used, then evicts the least recently used statements
+    // not in use until the cache is back within its capacity; with every other one in use it
+    // stays over capacity until a later insert. Returns what the caller must close on the
+    // server: the evicted statements, and the one `stmt` replaced under the same key.
+    std::vector<std::shared_ptr<const statement_description>>
     insert(const std::string& key, std::shared_ptr<const statement_description> stmt);
 
     // Drops the entry (after the server invalidated it). Returns it when it was cached.
