@@ -237,6 +237,45 @@ static void w_rows(long expected) {
     }
 }
 
+/* ---- point-get: one bench_rows row by primary key, every value decoded ---- */
+
+static void w_point_get(long n) {
+    PGconn* c = connect_db();
+    PGresult* meta = PQexec(c, "SELECT rows FROM bench_meta");
+    if (PQresultStatus(meta) != PGRES_TUPLES_OK || PQntuples(meta) != 1) die(c, "bench_meta");
+    long long rows = strtoll(PQgetvalue(meta, 0, 0), NULL, 10);
+    PQclear(meta);
+    PGresult* p = PQprepare(
+        c, "get", "SELECT id, name, score, created, flag FROM bench_rows WHERE id = $1", 1, NULL);
+    if (PQresultStatus(p) != PGRES_COMMAND_OK) die(c, "prepare");
+    PQclear(p);
+    char buf[24];
+    const char* vals[1] = {buf};
+    int64_t sum_len = 0, sum_epoch = 0;
+    double sum_score = 0;
+    timed_section t = start_timing();
+    for (long i = 0; i < n; i++) {
+        long long id = 1 + param_of(i) % rows;
+        snprintf(buf, sizeof buf, "%lld", id);
+        PGresult* r = PQexecPrepared(c, "get", 1, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) die(c, "get");
+        if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) != id ||
+            (PQgetvalue(r, 0, 4)[0] == 't') != (id % 3 == 0)) {
+            fprintf(stderr, "libpq-bench: the row of id %lld read another row\n", id);
+            exit(1);
+        }
+        sum_len += PQgetlength(r, 0, 1) + (PQgetvalue(r, 0, 1)[0] == 0); /* touch the string */
+        sum_score += strtod(PQgetvalue(r, 0, 2), NULL);
+        sum_epoch += parse_timestamptz(PQgetvalue(r, 0, 3));
+        PQclear(r);
+    }
+    char check[100];
+    snprintf(check, sizeof check, "%lld:%lld:%lld", (long long)sum_len, (long long)sum_epoch,
+             (long long)(sum_score * 8));
+    report("point-get", n, t, check);
+    PQfinish(c);
+}
+
 /* ---- the rows written by copy-in and insert-batch (generated before the timed section) ---- */
 
 typedef struct {
@@ -425,8 +464,8 @@ static const struct {
     const char* name;
     long default_ops;
 } workloads[] = {
-    {"point-seq", 20000}, {"point-pipe", 200000},   {"point-batch", 200000}, {"rows", 1000000},
-    {"copy-in", 1000000}, {"insert-batch", 100000}, {"pool-8", 200000},
+    {"point-seq", 20000}, {"point-pipe", 200000}, {"point-batch", 200000},  {"rows", 1000000},
+    {"point-get", 20000}, {"copy-in", 1000000},   {"insert-batch", 100000}, {"pool-8", 200000},
 };
 
 static int usage(void) {
@@ -465,6 +504,8 @@ int main(int argc, char** argv) {
         w_point_pipelined(w, n, 32);
     else if (strcmp(w, "rows") == 0)
         w_rows(n);
+    else if (strcmp(w, "point-get") == 0)
+        w_point_get(n);
     else if (strcmp(w, "copy-in") == 0)
         w_copy_in(n);
     else if (strcmp(w, "insert-batch") == 0)

@@ -28,6 +28,7 @@ constexpr std::array workloads{
     workload{"point-pipe", 200'000, point_pipe},
     workload{"point-batch", 200'000, point_batch},
     workload{"rows", 1'000'000, rows},
+    workload{"point-get", 20'000, point_get},
     workload{"copy-in", 1'000'000, copy_in},
     workload{"insert-batch", 100'000, insert_batch},
     workload{"pool-8", 200'000, pool_8},

@@ -17,6 +17,9 @@ measurement point_batch(const workload_args& a);
 // `SELECT id, name, score, created, flag FROM bench_rows` streamed into a struct, every value
 // decoded (binary) and summed into the checksum load.sql prints.
 measurement rows(const workload_args& a);
+// 20,000 sequential reads of one bench_rows row by primary key (query_one into a struct with
+// an owned name), the raw wire counterpart of orm-get.
+measurement point_get(const workload_args& a);
 // Rows into bench_in through binary COPY (copy_in_rows), in one COPY.
 measurement copy_in(const workload_args& a);
 // Point selects run on a pool of 8 connections by 8 workers (one query in flight on each).
@@ -26,10 +29,10 @@ measurement pool_8(const workload_args& a);
 measurement insert_batch(const workload_args& a);
 
 // The ORM (querysets on one connection, over bench_rows as a model struct):
-// `get(id == k)` by primary key, sequentially (compare with point-seq).
+// `get(id == k)` by primary key, sequentially (compare with point-get).
 measurement orm_get(const workload_args& a);
-// Every row of bench_rows fetched into a vector of model structs and summed into the checksum
-// of rows (compare with rows).
+// Every row of bench_rows decoded into a model struct and summed into the checksum of rows
+// (compare with rows): streamed through for_each, or collected by fetch() into one vector.
 measurement orm_fetch(const workload_args& a);
 measurement orm_fetch_list(const workload_args& a);
 // count() of a filtered queryset plus one ordered page of 20 of it (two statements per op).

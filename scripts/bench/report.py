@@ -14,7 +14,7 @@ def _good(r):
 
 # Each ORM workload against the raw wire workload doing the same work, in the same run.
 WIRE_COUNTERPART = {
-    "orm-get": "point-seq",
+    "orm-get": "point-get",
     "orm-fetch": "rows",
     "orm-fetch-list": "rows",
     "orm-bulk-create": "copy-in",

@@ -31,7 +31,7 @@ PLACEMENTS = {"split": ("0", "1"), "same": ("0", "0"), "free": (None, None)}
 RUN_TIMEOUT_S = 900
 # The workloads that read bench_rows (load.sql); FULL_READERS read all of it.
 FULL_READERS = ("rows", "orm-fetch", "orm-fetch-list")
-ROWS_READERS = FULL_READERS + ("orm-get", "orm-page")
+ROWS_READERS = FULL_READERS + ("point-get", "orm-get", "orm-page")
 
 
 def say(msg):
