@@ -38,8 +38,10 @@ struct cancel_target {
 
 struct copy_in_state;
 
-// How to cork a request running `sql`: only a statement that mentions COPY can put the server
-// into copy-in mode (a false positive costs that request's pipelining, nothing else).
+// How to cork a request running `sql`: only a COPY statement can put the server into copy-in
+// mode. An extended query is corked when its first keyword is COPY, a simple query (several
+// statements, maybe) when it mentions COPY anywhere (a false positive costs that request's
+// pipelining, nothing else).
 request::cork_kind copy_cork(std::string_view sql, request::cork_kind kind) noexcept;
 
 struct connection_options {

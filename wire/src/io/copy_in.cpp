@@ -60,14 +60,60 @@ void queue_copy_fail(copy_in_state& c, std::string_view reason) {
 
 } // namespace
 
-request::cork_kind copy_cork(std::string_view sql, request::cork_kind kind) noexcept {
-    // ASCII case folding by hand: this runs for every extended query, and std::tolower (a
-    // locale-aware library call per character) showed in profiles of short ORM queries.
+namespace {
+
+// ASCII case folding by hand: this runs for every query sent as text, and std::tolower (a
+// locale-aware library call per character) showed in profiles of short ORM queries.
+bool is_copy_at(std::string_view sql, std::size_t i) noexcept {
     auto folded = [](char ch) { return static_cast<char>(ch | 0x20); };
+    return i + 4 <= sql.size() && folded(sql[i]) == 'c' && folded(sql[i + 1]) == 'o' &&
+           folded(sql[i + 2]) == 'p' && folded(sql[i + 3]) == 'y';
+}
+
+// Where the first token of `sql` starts: after whitespace, -- comments and (nested) /* */
+// comments, as PostgreSQL's lexer skips them.
+std::size_t first_token(std::string_view sql) noexcept {
+    std::size_t i = 0;
+    while (i < sql.size()) {
+        char ch = sql[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+            ++i;
+        } else if (sql.substr(i, 2) == "--") {
+            auto end = sql.find('\n', i);
+            i = end == std::string_view::npos ? sql.size() : end + 1;
+        } else if (sql.substr(i, 2) == "/*") {
+            int depth = 0;
+            do {
+                if (sql.substr(i, 2) == "/*") {
+                    ++depth;
+                    i += 2;
+                } else if (sql.substr(i, 2) == "*/") {
+                    --depth;
+                    i += 2;
+                } else {
+                    ++i;
+                }
+            } while (depth > 0 && i < sql.size());
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+} // namespace
+
+request::cork_kind copy_cork(std::string_view sql, request::cork_kind kind) noexcept {
+    if (kind == request::cork_kind::extended) {
+        // Parse takes one statement, and only a COPY statement itself can start COPY FROM
+        // STDIN (not a CTE, a function or EXPLAIN): its first keyword decides, and the rest of
+        // the text need not be read.
+        auto i = first_token(sql);
+        return is_copy_at(sql, i) ? kind : request::cork_kind::none;
+    }
+    // A simple query may hold several statements: any mention of COPY corks it.
     for (std::size_t i = 0; i + 4 <= sql.size(); ++i)
-        if (folded(sql[i]) == 'c' && folded(sql[i + 1]) == 'o' && folded(sql[i + 2]) == 'p' &&
-            folded(sql[i + 3]) == 'y')
-            return kind;
+        if (is_copy_at(sql, i)) return kind;
     return request::cork_kind::none;
 }
 
