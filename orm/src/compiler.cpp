@@ -62,9 +62,9 @@ public:
         out_ += std::to_string(params_.size());
     }
     void column(const model_info& m, const column_info& c) {
-        append_quoted_identifier(out_, m.table);
+        out_ += m.quoted_table;
         out_ += '.';
-        append_quoted_identifier(out_, c.name);
+        out_ += c.quoted;
     }
     void name(std::string_view n) { append_quoted_identifier(out_, n); }
     std::string& out() { return out_; }
@@ -259,7 +259,10 @@ void writer::expression(const ast::expr& e) {
     switch (n.k) {
     case kind::column:
         if (!unqualified_) {
-            append_quoted_identifier(out_, n.table.empty() ? model_->table : n.table);
+            if (n.table.empty())
+                out_ += model_->quoted_table;
+            else
+                append_quoted_identifier(out_, n.table);
             out_ += '.';
         }
         append_quoted_identifier(out_, n.text);
@@ -430,7 +433,7 @@ void writer::where_of(const ast::select& q, bool split) {
 
 void writer::from_where(const ast::select& q) {
     out_ += " FROM ";
-    name(q.model->table);
+    out_ += q.model->quoted_table;
     where_of(q, true);
 }
 

@@ -6,6 +6,14 @@
 namespace turbopg::orm {
 
 void append_quoted_identifier(std::string& out, std::string_view name) {
+    // One pass to tell the usual name (no quote, no NUL) from the rest.
+    bool plain = !name.empty();
+    for (char c : name)
+        plain &= (c != '"') & (c != '\0');
+    if (plain) {
+        out.append(1, '"').append(name).append(1, '"');
+        return;
+    }
     if (name.empty()) throw std::invalid_argument("empty SQL identifier");
     if (name.find('\0') != std::string_view::npos)
         throw std::invalid_argument("SQL identifier contains a NUL byte");

@@ -37,4 +37,11 @@ struct BookAuthor {
     };
 };
 
+// A table name that needs its quote doubled.
+struct OddName {
+    orm::primary_key<> id;
+    std::string label;
+    static constexpr orm::model_meta meta{.table = "odd\"name"};
+};
+
 } // namespace orm_test

@@ -25,6 +25,13 @@ TEST_CASE("all() selects every field, quoted and qualified") {
     CHECK(sql_of(objects<Book>().all()) == select_books(""));
 }
 
+TEST_CASE("a table name with a quote is quoted everywhere the model's columns appear") {
+    CHECK(model_of<OddName>().quoted_table == R"("odd""name")");
+    CHECK(sql_of(objects<OddName>().filter(F(&OddName::label) == "x").order_by("id")) ==
+          R"(SELECT "odd""name"."id", "odd""name"."label" FROM "odd""name" WHERE )"
+          R"("odd""name"."label" = $1 ORDER BY "odd""name"."id" [$1 = 'x'])");
+}
+
 TEST_CASE("filter with typed comparisons binds values of the column's type") {
     CHECK(sql_of(objects<Book>().filter(F(&Book::pages) > 100)) ==
           select_books(R"( WHERE "book"."pages" > $1 [$1 = 100])"));

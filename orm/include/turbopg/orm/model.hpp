@@ -81,6 +81,7 @@ concept has_meta = requires {
 
 struct column_info {
     std::string name;     // the member's name, also the column's
+    std::string quoted;   // the column's name as a quoted identifier, for the SQL compiler
     std::string sql_type; // for CREATE TABLE: "int8", "varchar(200)", "text[]", ...
     wire::oid_t type_oid = 0;
     bool nullable = false;
@@ -98,6 +99,7 @@ struct order_field {
 struct model_info {
     std::string cpp_name; // "shop::Book"
     std::string table;
+    std::string quoted_table;         // `table` as a quoted identifier, for the SQL compiler
     std::vector<column_info> columns; // in member order
     std::optional<std::size_t> pk;    // index of the primary key column
     std::vector<order_field> ordering;
@@ -126,6 +128,7 @@ column_info describe_column(std::string_view name) {
     using value = value_of_t<F>;
     column_info c;
     c.name = name;
+    c.quoted = quote_identifier(name);
     c.type_oid = wire::codec<value>::type_oid;
     c.sql_type = sql_type_name(c.type_oid, traits::max_length);
     c.nullable = is_nullable<F>;
@@ -147,6 +150,7 @@ model_info build_model_info(std::index_sequence<I...>) {
         apply_meta(info, M::meta);
     }
     if (info.table.empty()) info.table = snake_case(info.cpp_name);
+    info.quoted_table = quote_identifier(info.table);
     return info;
 }
 
