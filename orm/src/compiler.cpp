@@ -7,6 +7,13 @@
 
 namespace turbopg::orm {
 
+namespace detail {
+wire::bytes& param_scratch() noexcept {
+    thread_local wire::bytes scratch;
+    return scratch;
+}
+} // namespace detail
+
 namespace ast {
 expr make(kind k, std::string text, std::vector<expr> args) {
     auto n = std::make_shared<node>();

@@ -32,6 +32,28 @@ TEST_CASE("a table name with a quote is quoted everywhere the model's columns ap
           R"("odd""name"."label" = $1 ORDER BY "odd""name"."id" [$1 = 'x'])");
 }
 
+TEST_CASE("parameters are encoded once; short ones held inline, long ones intact") {
+    auto short_value = make_param(std::int64_t{42});
+    CHECK(short_value.encoded.size() == 12); // Int32 length, then 8 bytes
+    CHECK(describe(short_value) == "42");
+    const std::string long_text(300, 'y');
+    auto long_value = make_param(long_text);
+    REQUIRE(long_value.encoded.size() == 304);
+    CHECK(std::string_view(reinterpret_cast<const char*>(long_value.encoded.data()) + 4, 300) ==
+          long_text);
+    auto copied = long_value; // copies own their bytes
+    long_value = make_param(std::string("z"));
+    CHECK(describe(copied) == "'" + long_text + "'");
+    CHECK(describe(long_value) == "'z'");
+    CHECK(make_param(std::optional<std::int32_t>{}).is_null());
+    CHECK_FALSE(make_param(std::int32_t{-1}).is_null()); // ff ff ff ff is a value, not NULL
+    // A value of exactly the inline size and one byte more.
+    CHECK(describe(make_param(std::string(param_bytes::inline_size - 4, 'a'))) ==
+          "'" + std::string(param_bytes::inline_size - 4, 'a') + "'");
+    CHECK(describe(make_param(std::string(param_bytes::inline_size - 3, 'b'))) ==
+          "'" + std::string(param_bytes::inline_size - 3, 'b') + "'");
+}
+
 TEST_CASE("filter with typed comparisons binds values of the column's type") {
     CHECK(sql_of(objects<Book>().filter(F(&Book::pages) > 100)) ==
           select_books(R"( WHERE "book"."pages" > $1 [$1 = 100])"));

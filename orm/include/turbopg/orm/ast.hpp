@@ -6,6 +6,9 @@
 #include <turbopg/orm/model.hpp>
 #include <turbopg/wire/connection.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,18 +18,56 @@
 
 namespace turbopg::orm {
 
-// One bound value: its type OID (0: text format, the server infers the type) and its Bind bytes
-// (Int32 length, then the value; length -1 for NULL), encoded once when the filter is built.
+// A parameter's Bind bytes (Int32 length, then the value; length -1 and nothing for NULL). The
+// usual scalars (up to inline_size bytes with their length) are held inline: building a filter
+// on a number or a short string allocates nothing for its value.
+class param_bytes {
+public:
+    static constexpr std::size_t inline_size = 24;
+
+    param_bytes() = default;
+    // Takes the bytes in `b`: copied when they fit inline (`b` keeps its storage, for reuse),
+    // else moved out of it.
+    void take(wire::bytes& b) {
+        if (b.size() <= inline_size) {
+            std::copy(b.begin(), b.end(), small_.begin());
+            size_ = static_cast<std::uint8_t>(b.size());
+            large_.clear();
+        } else {
+            large_ = std::move(b);
+            b = {};
+        }
+    }
+    const std::byte* data() const noexcept {
+        return large_.empty() ? small_.data() : large_.data();
+    }
+    std::size_t size() const noexcept { return large_.empty() ? size_ : large_.size(); }
+    const std::byte* begin() const noexcept { return data(); }
+    const std::byte* end() const noexcept { return data() + size(); }
+
+private:
+    std::array<std::byte, inline_size> small_{};
+    std::uint8_t size_ = 0;
+    wire::bytes large_; // empty when the bytes are inline (Bind bytes are never empty)
+};
+
+// One bound value: its type OID (0: text format, the server infers the type) and its Bind bytes,
+// encoded once when the filter is built.
 struct param_value {
     wire::oid_t type = 0;
-    wire::bytes encoded;
+    param_bytes encoded;
 
     bool is_null() const noexcept {
-        return encoded.size() == 4 && encoded[0] == std::byte{0xff} &&
-               encoded[1] == std::byte{0xff} && encoded[2] == std::byte{0xff} &&
-               encoded[3] == std::byte{0xff};
+        static constexpr std::byte null_length[] = {std::byte{0xff}, std::byte{0xff},
+                                                    std::byte{0xff}, std::byte{0xff}};
+        return encoded.size() == 4 && std::equal(encoded.begin(), encoded.end(), null_length);
     }
 };
+
+namespace detail {
+// This thread's buffer for encoding a parameter before it goes into its param_value.
+TURBOPG_ORM_API wire::bytes& param_scratch() noexcept;
+} // namespace detail
 
 // Encodes `v` as a parameter of its codec's type; throws wire::error if it cannot be encoded.
 template <class T>
@@ -34,12 +75,15 @@ param_value make_param(const T& v) {
     using P = wire::detail::param_t<T>;
     param_value p;
     p.type = wire::param_type_oid<P>();
+    auto& scratch = detail::param_scratch();
+    scratch.clear();
     std::error_code ec;
     if constexpr (std::is_same_v<P, T>)
-        ec = wire::encode_param(v, p.encoded);
+        ec = wire::encode_param(v, scratch);
     else
-        ec = wire::encode_param(P(v), p.encoded);
+        ec = wire::encode_param(P(v), scratch);
     if (ec) throw wire::error(ec, wire::describe_param_error(ec, 1, wire::codec<P>::name));
+    p.encoded.take(scratch);
     return p;
 }
 
