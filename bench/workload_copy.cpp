@@ -20,8 +20,7 @@ measurement copy_in(const workload_args& a) {
             co_await conn.copy_in_rows<std::int64_t, std::string_view, double,
                                        std::chrono::sys_time<std::chrono::microseconds>, bool>(
                 "COPY bench_in (id, name, score, created, flag) FROM STDIN (FORMAT binary)");
-        for (const auto& r : input)
-            co_await in.write_row(r.id, r.name, r.score, r.created, r.flag);
+        co_await in.write_rows(input);
         auto copied = co_await in.finish();
         if (copied != static_cast<std::uint64_t>(a.ops))
             throw check_failed("COPY reported " + std::to_string(copied) + " rows");

@@ -21,6 +21,15 @@ using namespace turbopg::test;
 using asio::awaitable;
 using namespace std::chrono_literals;
 
+// Outside the anonymous namespace: clang 14 cannot reflect a struct without linkage.
+namespace copy_rows_test {
+struct named_day {
+    std::int64_t id;
+    std::string name;
+    std::chrono::sys_days day;
+};
+} // namespace copy_rows_test
+
 namespace {
 
 constexpr std::int64_t million = 1'000'000;
@@ -275,6 +284,45 @@ TEST_CASE("binary COPY of rows larger than the buffer, and of a row that cannot 
         CHECK(count == 201);
         CHECK(sum == bytes_sum + 3);
         CHECK(days == 201);
+    });
+}
+
+TEST_CASE("write_rows: tuples, aggregates and a projection, a buffer's worth and more") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("drop table if exists copy_range");
+        co_await c.execute("create table copy_range (id int8, name text, day date)");
+        const std::chrono::sys_days day{std::chrono::days{19'000}};
+        auto w = co_await c.copy_in_rows<std::int64_t, std::string_view, std::chrono::sys_days>(
+            "copy copy_range from stdin (format binary)");
+        // Enough rows to fill several buffers, as tuples converted to the writer's types.
+        std::vector<std::tuple<std::int64_t, std::string, std::chrono::sys_days>> tuples;
+        for (std::int64_t i = 1; i <= 20'000; ++i)
+            tuples.emplace_back(i, "tuple " + std::to_string(i), day);
+        co_await w.write_rows(tuples);
+        // Aggregates, by their members.
+        const std::vector<copy_rows_test::named_day> structs{{20'001, "struct", day}};
+        co_await w.write_rows(structs);
+        // A projection picking and reordering what each element holds.
+        const std::vector<std::pair<std::string, std::int64_t>> pairs{{"pair", 20'002}};
+        co_await w.write_rows(pairs,
+                              [&](const auto& p) { return std::tie(p.second, p.first, day); });
+        // A value PostgreSQL cannot hold stops the range at its row; the rows before it stay.
+        const std::chrono::sys_days too_early{std::chrono::days{-3'000'000}};
+        const std::vector<copy_rows_test::named_day> with_bad{
+            {20'003, "before", day}, {20'004, "bad", too_early}, {20'005, "after", day}};
+        co_await expect_error(w.write_rows(with_bad), errc::value_out_of_range, "column 3");
+        CHECK(co_await w.finish() == 20'003);
+        auto [count, ids, names] =
+            co_await c.query_one<std::tuple<std::int64_t, std::int64_t, std::string>>(
+                "select count(*), sum(id)::int8, string_agg(name, ',' order by id) filter "
+                "(where id > 20000) from copy_range where day = date '2022-01-08'");
+        CHECK(count == 20'003);
+        CHECK(ids == 20'000 * 20'001 / 2 + 20'001 + 20'002 + 20'003);
+        CHECK(names == "struct,pair,before");
+        CHECK(co_await c.query_value<std::string>("select name from copy_range where id = 777") ==
+              "tuple 777");
+        co_await c.execute("drop table copy_range");
     });
 }
 

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,17 @@ class copy_row_writer;
 namespace detail {
 // The bytes of a CopyData message before its data: Byte1('d'), Int32 length.
 inline constexpr std::size_t copy_data_header_size = 5;
+
+// write_rows' default projection: a tuple as it is, an aggregate as a tuple of its members.
+struct row_values {
+    template <class Row>
+    decltype(auto) operator()(const Row& row) const {
+        if constexpr (tuple_like<Row>)
+            return (row);
+        else
+            return tie_members(row);
+    }
+};
 } // namespace detail
 
 class TURBOPG_WIRE_API copy_writer {
@@ -113,8 +125,21 @@ public:
     // Throws `error` naming the column of a value that cannot be encoded (nothing of that row is
     // written; the COPY stays open), else as copy_writer::write.
     asio::awaitable<void> write_row(const Ts&... values) {
-        detail::append_copy_binary_tuple(buffer_, values...);
+        append_row(values...);
         if (buffer_.size() >= copy_writer::buffer_size) co_await flush();
+    }
+    // A row per element of `rows`: `project(element)` gives its values as a tuple (by default
+    // the element itself, a std::tuple, or an aggregate's members), each converted to its Ts.
+    // The same as write_row per element, but one coroutine for the whole range, suspended only
+    // when a buffer is full: no awaiting per row. `rows` must outlive the returned awaitable
+    // (co_await it at once). A value that cannot be encoded throws as write_row does, after the
+    // rows before it.
+    template <std::ranges::input_range R, class Project = detail::row_values>
+    asio::awaitable<void> write_rows(R&& rows, Project project = {}) {
+        for (auto&& element : rows) {
+            std::apply([this](const auto&... values) { append_row(values...); }, project(element));
+            if (buffer_.size() >= copy_writer::buffer_size) co_await flush();
+        }
     }
     // Writes the trailer, then as copy_writer::finish.
     asio::awaitable<std::uint64_t> finish() {
@@ -129,6 +154,7 @@ public:
     copy_writer& writer() noexcept { return writer_; }
 
 private:
+    void append_row(const Ts&... values) { detail::append_copy_binary_tuple(buffer_, values...); }
     asio::awaitable<void> flush() {
         co_await writer_.write_message(buffer_);
         buffer_.resize(detail::copy_data_header_size);

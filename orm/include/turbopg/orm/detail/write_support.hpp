@@ -200,10 +200,10 @@ asio::awaitable<std::uint64_t> copy_rows(wire::connection& c, const std::string&
                                          std::span<const M> objs, std::index_sequence<J...>) {
     static constexpr auto members = copy_members<M>();
     auto w = co_await c.copy_in_rows<field_type<M, members.first[J]>...>(sql);
-    for (const auto& o : objs) {
+    co_await w.write_rows(objs, [](const M& o) {
         auto m = tie_members(o);
-        co_await w.write_row(std::get<members.first[J]>(m)...);
-    }
+        return std::tie(std::get<members.first[J]>(m)...);
+    });
     co_return co_await w.finish();
 }
 
