@@ -20,6 +20,12 @@ namespace turbopg::wire::io {
 
 using namespace proto;
 
+namespace {
+// How many unanswered requests the server must have before new ones are held back (see
+// write_limit).
+constexpr std::size_t pipeline_hold_depth = 32;
+} // namespace
+
 void request_outcome::raise() const {
     if (ec) throw error(ec, message);
     if (server_error) throw error(*server_error);
@@ -215,6 +221,7 @@ void connection_impl::push(request& r) {
     else
         head_ = &r;
     tail_ = &r;
+    if (!write_cursor_) write_cursor_ = &r;
 }
 
 request* connection_impl::pop() {
@@ -222,6 +229,10 @@ request* connection_impl::pop() {
     if (r) {
         head_ = r->next;
         if (!head_) tail_ = nullptr;
+        if (write_cursor_ == r) // never written (the connection is failing)
+            write_cursor_ = r->next;
+        else if (--awaiting_ + 1 == pipeline_hold_depth && !broken_ && write_due())
+            flush(); // the server is down to a short queue: send what was held back
     }
     return r;
 }
@@ -245,7 +256,21 @@ std::uint64_t connection_impl::write_limit() const noexcept {
     std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
     if (!cancelling_.empty()) limit = *std::max_element(cancelling_.begin(), cancelling_.end());
     if (!corks_.empty()) limit = std::min(limit, corks_.front()->end);
+    // A deep pipeline: while the server still has pipeline_hold_depth requests to answer, new
+    // ones are held back and go out together once it is down to fewer. They would wait behind
+    // those on the server anyway, so this costs them nothing, and one write then carries many
+    // requests instead of one or two per completion (each write wakes the server). Not while a
+    // COPY or a cancel is in flight, whose bytes must go out as they come.
+    if (awaiting_ >= pipeline_hold_depth && corks_.empty() && cancelling_.empty())
+        limit = std::min(limit, written_);
     return limit;
+}
+
+void connection_impl::advance_write_cursor() noexcept {
+    while (write_cursor_ && write_cursor_->end <= written_) {
+        ++awaiting_;
+        write_cursor_ = write_cursor_->next;
+    }
 }
 
 bool connection_impl::next_chunk() {
@@ -269,6 +294,7 @@ bool connection_impl::next_chunk() {
         out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(allowed));
     }
     written_ += sending_.size();
+    advance_write_cursor();
     return true;
 }
 

@@ -209,6 +209,8 @@ private:
     bool next_chunk();
     bool write_due() const noexcept;
     std::uint64_t write_limit() const noexcept;
+    // Counts the requests that next_chunk() handed over whole as awaiting an answer.
+    void advance_write_cursor() noexcept;
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
     void fail_all(std::error_code ec, const std::string& message);
@@ -228,6 +230,8 @@ private:
     bool writing_ = false;
     std::uint64_t appended_ = 0;            // bytes queued by requests since the connection started
     std::uint64_t written_ = 0;             // bytes handed to the transport
+    request* write_cursor_ = nullptr;       // the oldest request not wholly handed to the transport
+    std::size_t awaiting_ = 0;              // requests handed to the transport, not yet answered
     std::vector<std::uint64_t> cancelling_; // `end` of each request being cancelled
     std::deque<request*> corks_;            // corked requests in flight, oldest first
     std::chrono::milliseconds query_timeout_{0};

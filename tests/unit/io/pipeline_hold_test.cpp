@@ -1,0 +1,137 @@
+// A deep pipeline holds new requests back while the server still has many to answer, and sends
+// them together once it is down to a short queue. Checked against a scripted server on loopback
+// that answers one request at a time and looks at what the client sent in between.
+#include "support/bytes_util.hpp"
+
+#include <turbopg/wire/connection.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/use_future.hpp>
+#include <asio/write.hpp>
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+using namespace turbopg::wire;
+using namespace turbopg::test;
+using asio::awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr int clients = 40;                        // coroutines sharing the connection
+constexpr int queries_each = 2;                    // run one after the other by each coroutine
+constexpr int hold_depth = 32;                     // the engine's pipeline_hold_depth
+constexpr int held_answers = clients - hold_depth; // answers after which the server still has 32
+
+std::size_t be32_at(const std::byte* p) {
+    return std::size_t(std::to_integer<std::uint8_t>(p[0])) << 24 |
+           std::size_t(std::to_integer<std::uint8_t>(p[1])) << 16 |
+           std::size_t(std::to_integer<std::uint8_t>(p[2])) << 8 |
+           std::size_t(std::to_integer<std::uint8_t>(p[3]));
+}
+
+// Reads whole frontend messages from `sock` until `n` Query messages were read.
+awaitable<void> read_queries(tcp::socket& sock, int n) {
+    while (n > 0) {
+        std::array<std::byte, 5> header;
+        co_await asio::async_read(sock, asio::buffer(header), asio::use_awaitable);
+        std::vector<std::byte> body(be32_at(header.data() + 1) - 4);
+        co_await asio::async_read(sock, asio::buffer(body), asio::use_awaitable);
+        if (header[0] == std::byte{'Q'}) --n;
+    }
+}
+
+bytes answer() {
+    return cat({backend_message('C', cstr("SET")), backend_message('Z', str("I"))});
+}
+
+struct observed {
+    int quiet_checks = 0; // answers after which the client sent nothing, while it held back
+    bool done = false;
+};
+
+awaitable<void> serve(tcp::acceptor& acceptor, observed& seen) {
+    auto sock = co_await acceptor.async_accept(asio::use_awaitable);
+    std::array<std::byte, 4> length_bytes;
+    co_await asio::async_read(sock, asio::buffer(length_bytes), asio::use_awaitable);
+    std::vector<std::byte> startup(be32_at(length_bytes.data()) - 4);
+    co_await asio::async_read(sock, asio::buffer(startup), asio::use_awaitable);
+    auto hello = cat({backend_message('R', be32(0)), backend_message('K', cat({be32(1), be32(2)})),
+                      backend_message('Z', str("I"))});
+    co_await asio::async_write(sock, asio::buffer(hello), asio::use_awaitable);
+
+    co_await read_queries(sock, clients); // every coroutine's first query
+    auto a = answer();
+    asio::steady_timer pause(sock.get_executor());
+    for (int i = 0; i < held_answers; ++i) {
+        // The client has 40 - i answers still to come: at least 32, so what the coroutine
+        // completed here sends next is held back.
+        co_await asio::async_write(sock, asio::buffer(a), asio::use_awaitable);
+        pause.expires_after(std::chrono::milliseconds(20));
+        co_await pause.async_wait(asio::use_awaitable);
+        if (sock.available() == 0) ++seen.quiet_checks;
+    }
+    // Down to 31 after this one: everything held goes out, with the query of this answer's
+    // coroutine.
+    co_await asio::async_write(sock, asio::buffer(a), asio::use_awaitable);
+    co_await read_queries(sock, held_answers + 1);
+    // The rest, first and second queries alike, as the client sends them.
+    int answered = held_answers + 1, received = clients + held_answers + 1;
+    while (answered < clients * queries_each) {
+        for (; answered < received; ++answered)
+            co_await asio::async_write(sock, asio::buffer(a), asio::use_awaitable);
+        if (received < clients * queries_each) {
+            co_await read_queries(sock, 1);
+            ++received;
+        }
+    }
+    seen.done = true;
+}
+
+} // namespace
+
+TEST_CASE("a deep pipeline holds new requests until the server is down to a short queue") {
+    asio::io_context ctx;
+    tcp::acceptor acceptor(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+    auto port = acceptor.local_endpoint().port();
+    observed seen;
+    asio::co_spawn(ctx, serve(acceptor, seen), asio::detached);
+    auto fut = asio::co_spawn(
+        ctx,
+        [port]() -> awaitable<int> {
+            auto c = co_await connection::connect(co_await asio::this_coro::executor,
+                                                  "host=127.0.0.1 port=" + std::to_string(port) +
+                                                      " user=u dbname=d sslmode=disable");
+            int finished = 0;
+            asio::steady_timer all_done(c.get_executor(), asio::steady_timer::time_point::max());
+            for (int i = 0; i < clients; ++i)
+                asio::co_spawn(
+                    c.get_executor(),
+                    [&]() -> awaitable<void> {
+                        for (int q = 0; q < queries_each; ++q)
+                            co_await c.simple_query("SET x = 1");
+                        if (++finished == clients) all_done.cancel();
+                    },
+                    asio::detached);
+            co_await all_done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+            co_return finished;
+        },
+        asio::use_future);
+    ctx.run_for(std::chrono::seconds(20));
+    REQUIRE(fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+    CHECK(fut.get() == clients);
+    CHECK(seen.done);
+    CHECK(seen.quiet_checks == held_answers);
+}
