@@ -204,6 +204,10 @@ TEST_CASE("a cached statement invalidated by ALTER TABLE is re-prepared once (0A
         }
         co_await c.execute("rollback");
         CHECK((co_await c.query("select * from q_alter")).columns().size() == 2);
+        // Each invalidated statement was closed on the server, not left behind.
+        CHECK(co_await c.query_value<std::int64_t>(
+                  "select count(*) from pg_prepared_statements where statement = $1",
+                  std::string("select * from q_alter")) == 1);
         co_await c.execute("drop table q_alter");
         co_await c.close();
     });

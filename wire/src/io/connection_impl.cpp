@@ -630,8 +630,13 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
             (is_invalidated_plan(*out.server_error) || out.server_error->sqlstate == "26000")) {
             // The server dropped or invalidated our statement (schema change, DISCARD ALL):
             // forget it, and retry once when not inside a transaction (inside one the
-            // transaction is already aborted, as PostgreSQL's rules say).
-            statements_.erase(ops::statement_cache::make_key(sql, param_types));
+            // transaction is already aborted, as PostgreSQL's rules say). An invalidated
+            // statement still exists on the server: its Close goes out with the next request
+            // (the retry's Parse, if any). Closing one that is gone (26000) is no error.
+            if (statements_.erase(ops::statement_cache::make_key(sql, param_types), *stmt)) {
+                byte_writer closes(pending_closes_);
+                encode_close(closes, target::statement, stmt->name);
+            }
             if (attempt == 0 && out.transaction_status == 'I') continue;
         }
         out.raise();

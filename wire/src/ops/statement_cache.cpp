@@ -59,13 +59,12 @@ statement_cache::insert(const std::string& key, std::shared_ptr<const statement_
     return to_close;
 }
 
-std::shared_ptr<const statement_description> statement_cache::erase(const std::string& key) {
+bool statement_cache::erase(const std::string& key, const statement_description& stmt) {
     auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    auto stmt = std::move(it->second->second);
+    if (it == index_.end() || it->second->second.get() != &stmt) return false;
     entries_.erase(it->second);
     index_.erase(it);
-    return stmt;
+    return true;
 }
 
 void statement_cache::clear() noexcept {

@@ -61,8 +61,10 @@ public:
     std::vector<std::shared_ptr<const statement_description>>
     insert(const std::string& key, std::shared_ptr<const statement_description> stmt);
 
-    // Drops the entry (after the server invalidated it). Returns it when it was cached.
-    std::shared_ptr<const statement_description> erase(const std::string& key);
+    // Drops the entry for `key` if it is still `stmt` (the server invalidated it, and no
+    // concurrent request re-prepared it meanwhile). True when it was dropped: the caller closes
+    // it then.
+    bool erase(const std::string& key, const statement_description& stmt);
 
     void clear() noexcept;
 
