@@ -575,13 +575,16 @@ connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> pa
         finish();
         throw;
     }
-    // The Closes go out with the next request: no request still to be written needs them.
-    byte_writer closes(pending_closes_);
     for (const auto& evicted : statements_.insert(key, stmt))
-        encode_close(closes, target::statement, evicted->name);
+        close_with_next_request(*evicted);
     pending->stmt = stmt;
     finish();
     co_return stmt;
+}
+
+void connection_impl::close_with_next_request(const ops::statement_description& stmt) {
+    byte_writer w(pending_closes_);
+    encode_close(w, target::statement, stmt.name);
 }
 
 asio::awaitable<void> connection_impl::execute(std::string_view sql,
@@ -633,10 +636,8 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
             // transaction is already aborted, as PostgreSQL's rules say). An invalidated
             // statement still exists on the server: its Close goes out with the next request
             // (the retry's Parse, if any). Closing one that is gone (26000) is no error.
-            if (statements_.erase(ops::statement_cache::make_key(sql, param_types), *stmt)) {
-                byte_writer closes(pending_closes_);
-                encode_close(closes, target::statement, stmt->name);
-            }
+            if (statements_.erase(ops::statement_cache::make_key(sql, param_types), *stmt))
+                close_with_next_request(*stmt);
             if (attempt == 0 && out.transaction_status == 'I') continue;
         }
         out.raise();

@@ -219,6 +219,9 @@ private:
     void enqueue(request& r, detail::function_ref<void(proto::byte_writer&)> write);
     void release_slot();
     void note_discard(const server_diagnostics& d);
+    // Queues a Close of `stmt` (evicted or invalidated) to go out ahead of the next request's
+    // messages: no request still to be written needs it.
+    void close_with_next_request(const ops::statement_description& stmt);
     void push(request& r);
     request* pop();
 
@@ -268,7 +271,7 @@ private:
     };
     std::unordered_map<std::string, std::shared_ptr<pending_prepare>> preparing_;
     proto::bytes
-        pending_closes_; // Close messages of evicted statements, sent with the next request
+        pending_closes_; // Close messages of dropped statements, sent with the next request
     cancel_target cancel_target_;
 };
 

@@ -4,7 +4,8 @@
 // A statement is in use while anyone but the cache holds its shared_ptr: a request that looked
 // it up and has not written its Bind yet (e.g. a batch still preparing its other statements,
 // while other coroutines' queries prepare and evict). Eviction skips statements in use, so a
-// Close never reaches the server ahead of a Bind that needs the statement.
+// Close never reaches the server ahead of a Bind that needs the statement. (One the server
+// invalidated is dropped and closed even in use: every Bind of it fails anyway.)
 #pragma once
 
 #include "proto/backend.hpp"
