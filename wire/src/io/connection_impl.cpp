@@ -430,7 +430,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
     out.ec = r.ec;
     out.message = std::move(r.message);
     if (!out.ec) {
-        out.server_error = r.response.server_error();
+        out.server_error = r.response.take_server_error();
         if (out.server_error && discard_reason_.empty()) note_discard(*out.server_error);
         if (!out.server_error && r.response.client_error()) {
             out.ec = r.response.client_error();

@@ -53,7 +53,7 @@ struct connection_options {
 struct request_outcome {
     std::error_code ec;
     std::string message;
-    std::optional<server_diagnostics> server_error;
+    std::unique_ptr<server_diagnostics> server_error; // a pointer: see query_response
     char transaction_status = 'I';
     void raise() const;
 };

@@ -32,7 +32,7 @@ constexpr auto await_event = asio::experimental::as_tuple(asio::use_awaitable);
 
 void raise_outcome(const request& r) {
     if (r.ec) throw error(r.ec, r.message);
-    if (auto& e = r.response.server_error()) throw error(*e);
+    if (auto* e = r.response.server_error()) throw error(*e);
     if (auto ec = r.response.client_error()) throw error(ec, r.response.client_message());
 }
 

@@ -62,8 +62,8 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
     case msg::copy_done:
         return on_copy_message(f);
     case msg::error_response: {
-        server_diagnostics d;
-        if (auto ec = parse_diagnostics(f.body, d)) return ec;
+        auto d = std::make_unique<server_diagnostics>();
+        if (auto ec = parse_diagnostics(f.body, *d)) return ec;
         copy_ = copy_state::none;
         // The error our own CopyFail provoked is the expected end of a refused COPY FROM STDIN:
         // the refusal (client_error) is what the request reports.

@@ -14,7 +14,7 @@
 
 #include <turbopg/wire/error.hpp>
 
-#include <optional>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -40,8 +40,12 @@ public:
     // violation (the connection cannot continue); sets `done` once ReadyForQuery arrived.
     std::error_code on_message(const proto::frame& f, bool& done);
 
-    // The server's error, if the request failed on the server.
-    const std::optional<server_diagnostics>& server_error() const noexcept { return server_error_; }
+    // The server's error, if the request failed on the server (null otherwise).
+    const server_diagnostics* server_error() const noexcept { return server_error_.get(); }
+    // Moves the server's error out (null if there was none).
+    std::unique_ptr<server_diagnostics> take_server_error() noexcept {
+        return std::move(server_error_);
+    }
     // The first client-side error raised by the sink (type mismatch, unexpected NULL, ...).
     std::error_code client_error() const noexcept { return client_error_; }
     // What the request's own refusal of a COPY said (empty otherwise), for client_error().
@@ -54,7 +58,9 @@ public:
 
 private:
     result_sink& sink_;
-    std::optional<server_diagnostics> server_error_;
+    // Behind a pointer: diagnostics are some 600 bytes, and a request lives in the frame of the
+    // coroutine that awaits it, which must stay small enough for malloc's per-thread cache.
+    std::unique_ptr<server_diagnostics> server_error_;
     std::error_code client_error_;
     std::vector<std::uint32_t> param_types_;
     std::vector<proto::column_description> columns_;
