@@ -1,3 +1,5 @@
+#include "compile_cache.hpp"
+
 #include <turbopg/orm/compiler.hpp>
 #include <turbopg/orm/error.hpp>
 #include <turbopg/orm/identifier.hpp>
@@ -35,13 +37,15 @@ namespace {
 
 using ast::kind;
 
-// Writes one statement: SQL into `out`, values into `params`. `outer` is the enclosing query's
-// model while a subquery is written (for OuterRef).
+// Writes one statement: SQL into `out`, values into `params`, and where each value came from
+// into `sources` (for the shape cache). `outer` is the enclosing query's model while a subquery
+// is written (for OuterRef).
 class writer {
 public:
-    writer(sql_query& q)
+    writer(sql_query& q, detail::parameter_sources& sources)
         : out_(q.sql)
-        , params_(q.params) {
+        , params_(q.params)
+        , sources_(sources) {
         // Room for a typical statement at once rather than by doubling from 15 characters.
         out_.reserve(256);
         params_.reserve(4);
@@ -62,8 +66,10 @@ public:
         return false;
     }
     void expression(const ast::expr& e);
-    void param(const param_value& p) { param(param_value(p)); }
-    void param(param_value&& p) {
+    void param(const param_value& p) { param(param_value(p), &p); }
+    // `source`: the AST's value that `p` stands for.
+    void param(param_value&& p, const void* source) {
+        sources_.push_back(source);
         params_.push_back(std::move(p));
         out_ += '$';
         out_ += std::to_string(params_.size());
@@ -96,6 +102,7 @@ private:
 
     std::string& out_;
     std::vector<param_value>& params_;
+    detail::parameter_sources& sources_;
     const model_info* model_ = nullptr;  // the query being written
     const model_info* outer_ = nullptr;  // the enclosing query, inside a subquery
     const ast::select* query_ = nullptr; // its annotations resolve F("name")
@@ -520,11 +527,11 @@ void writer::order_limit_lock(const ast::select& q) {
     }
     if (q.limit) {
         out_ += " LIMIT ";
-        param(make_param(*q.limit));
+        param(make_param(*q.limit), &*q.limit);
     }
     if (q.offset) {
         out_ += " OFFSET ";
-        param(make_param(*q.offset));
+        param(make_param(*q.offset), &*q.offset);
     }
     if (q.lock.enabled) {
         out_ += q.lock.share ? " FOR SHARE" : q.lock.no_key ? " FOR NO KEY UPDATE" : " FOR UPDATE";
@@ -613,97 +620,111 @@ void where_pk_in(writer& w, const ast::select& q) {
 } // namespace
 
 sql_query compile_select(const ast::select& q) {
-    sql_query out;
-    writer w(out);
-    w.select(q);
-    return out;
+    return detail::compile_cached({detail::statement_kind::select, q}, [&](auto& sources) {
+        sql_query out;
+        writer w(out, sources);
+        w.select(q);
+        return out;
+    });
 }
 
 sql_query compile_count(const ast::select& q) {
-    sql_query out;
-    writer w(out);
-    out.sql = "SELECT COUNT(*)";
-    if (needs_subquery(q) || w.filters_aggregate(q)) {
-        ast::select inner = q;
-        inner.order.clear();
-        inner.order_set = !inner.limit && !inner.offset ? true : inner.order_set;
-        from_subquery(w, inner);
-    } else {
-        w.set_query(&q);
-        w.from_where(q);
-    }
-    return out;
+    return detail::compile_cached({detail::statement_kind::count, q}, [&](auto& sources) {
+        sql_query out;
+        writer w(out, sources);
+        out.sql = "SELECT COUNT(*)";
+        if (needs_subquery(q) || w.filters_aggregate(q)) {
+            ast::select inner = q;
+            inner.order.clear();
+            inner.order_set = !inner.limit && !inner.offset ? true : inner.order_set;
+            from_subquery(w, inner);
+        } else {
+            w.set_query(&q);
+            w.from_where(q);
+        }
+        return out;
+    });
 }
 
 sql_query compile_exists(const ast::select& q) {
-    sql_query out;
-    writer w(out);
-    ast::select inner = q;
-    if (!q.limit && !q.offset) {
-        inner.order.clear();
-        inner.order_set = true;
-    }
-    out.sql = "SELECT EXISTS(";
-    w.select(inner);
-    out.sql += ')';
-    return out;
+    return detail::compile_cached({detail::statement_kind::exists, q}, [&](auto& sources) {
+        sql_query out;
+        writer w(out, sources);
+        ast::select inner = q;
+        if (!q.limit && !q.offset) {
+            inner.order.clear();
+            inner.order_set = true;
+        }
+        out.sql = "SELECT EXISTS(";
+        w.select(inner);
+        out.sql += ')';
+        return out;
+    });
 }
 
 sql_query compile_aggregate(const ast::select& q, const std::vector<ast::named_expr>& aggregates) {
-    sql_query out;
-    writer w(out);
-    out.sql = "SELECT ";
-    w.set_query(&q);
-    // Over a sliced, distinct or combined query the aggregates read the subquery's columns, by
-    // their bare names.
-    bool over_subquery = needs_subquery(q) || w.filters_aggregate(q);
-    w.set_unqualified(over_subquery);
-    for (std::size_t i = 0; i < aggregates.size(); ++i) {
-        if (i) out.sql += ", ";
-        w.expression(aggregates[i].e);
-        out.sql += " AS ";
-        w.name(aggregates[i].name);
-    }
-    w.set_unqualified(false);
-    if (over_subquery)
-        from_subquery(w, q);
-    else
-        w.from_where(q);
-    return out;
+    detail::statement_input in{detail::statement_kind::aggregate, q, aggregates};
+    return detail::compile_cached(in, [&](auto& sources) {
+        sql_query out;
+        writer w(out, sources);
+        out.sql = "SELECT ";
+        w.set_query(&q);
+        // Over a sliced, distinct or combined query the aggregates read the subquery's columns,
+        // by their bare names.
+        bool over_subquery = needs_subquery(q) || w.filters_aggregate(q);
+        w.set_unqualified(over_subquery);
+        for (std::size_t i = 0; i < aggregates.size(); ++i) {
+            if (i) out.sql += ", ";
+            w.expression(aggregates[i].e);
+            out.sql += " AS ";
+            w.name(aggregates[i].name);
+        }
+        w.set_unqualified(false);
+        if (over_subquery)
+            from_subquery(w, q);
+        else
+            w.from_where(q);
+        return out;
+    });
 }
 
 sql_query compile_update(const ast::select& q, const std::vector<assignment>& set) {
     if (set.empty()) throw error("update() needs at least one field to set");
-    sql_query out;
-    writer w(out);
-    w.set_query(&q);
-    out.sql = "UPDATE ";
-    w.name(q.model->table);
-    out.sql += " SET ";
-    for (std::size_t i = 0; i < set.size(); ++i) {
-        if (i) out.sql += ", ";
-        w.name(set[i].column);
-        out.sql += " = ";
-        w.expression(set[i].value);
-    }
-    if (q.limit || q.offset || q.distinct || !q.combinations.empty())
-        where_pk_in(w, q);
-    else
-        w.where_of(q);
-    return out;
+    detail::statement_input in{detail::statement_kind::update, q, {}, set};
+    return detail::compile_cached(in, [&](auto& sources) {
+        sql_query out;
+        writer w(out, sources);
+        w.set_query(&q);
+        out.sql = "UPDATE ";
+        w.name(q.model->table);
+        out.sql += " SET ";
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            if (i) out.sql += ", ";
+            w.name(set[i].column);
+            out.sql += " = ";
+            w.expression(set[i].value);
+        }
+        if (q.limit || q.offset || q.distinct || !q.combinations.empty())
+            where_pk_in(w, q);
+        else
+            w.where_of(q);
+        return out;
+    });
 }
 
 sql_query compile_delete(const ast::select& q) {
-    sql_query out;
-    writer w(out);
-    w.set_query(&q);
-    out.sql = "DELETE FROM ";
-    w.name(q.model->table);
-    if (q.limit || q.offset || q.distinct || !q.combinations.empty())
-        where_pk_in(w, q);
-    else
-        w.where_of(q);
-    return out;
+    return detail::compile_cached({detail::statement_kind::delete_, q}, [&](auto& sources) {
+        sql_query out;
+        writer w(out, sources);
+        w.set_query(&q);
+        out.sql = "DELETE FROM ";
+        w.name(q.model->table);
+        if (q.limit || q.offset || q.distinct || !q.combinations.empty())
+            where_pk_in(w, q);
+        else
+            w.where_of(q);
+        return out;
+    });
 }
 
 } // namespace turbopg::orm

@@ -4,6 +4,7 @@
 
 #include <turbopg/orm/ast.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,13 @@ TURBOPG_ORM_API sql_query compile_delete(const ast::select& q);
 TURBOPG_ORM_API std::string describe(const sql_query& q);
 // One parameter as text: 100, 'Dune', NULL, true, or <int4[]> for types not spelled out.
 TURBOPG_ORM_API std::string describe(const param_value& p);
+
+namespace detail {
+// The compile_* functions reuse the SQL of a query of the same shape (compile_cache.cpp). For
+// tests: with checking on, every statement taken from that cache is compiled afresh as well and
+// compared (a difference throws std::logic_error); hits counts them on the calling thread.
+TURBOPG_ORM_API void check_compile_cache(bool on) noexcept;
+TURBOPG_ORM_API std::uint64_t compile_cache_hits() noexcept;
+} // namespace detail
 
 } // namespace turbopg::orm

@@ -1,0 +1,272 @@
+#include "compile_cache.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace turbopg::orm::detail {
+namespace {
+
+// Shapes kept per thread; past this many the cache starts over (queries built from run-time
+// data can have endless shapes). A key longer than max_key_size (a filter of hundreds of terms)
+// is not kept.
+constexpr std::size_t max_shapes = 512;
+constexpr std::size_t max_key_size = 4096;
+
+// A value of a statement, in the order the key walk met it: a param_value of a node, or a
+// LIMIT/OFFSET of a select (an std::int64_t, made a parameter by the compiler).
+struct value_ref {
+    const void* at;
+    bool bound;
+};
+
+// The bytes of a key: appended without std::string's checks per call (a key is some 100
+// appends of a few bytes each, on every compile).
+class key_buffer {
+public:
+    void clear() noexcept { size_ = 0; }
+    void put(const void* p, std::size_t n) {
+        if (n > bytes_.size() - size_) bytes_.resize(std::max(bytes_.size() * 2, size_ + n));
+        std::memcpy(bytes_.data() + size_, p, n);
+        size_ += n;
+    }
+    std::string_view view() const noexcept { return {bytes_.data(), size_}; }
+
+private:
+    std::vector<char> bytes_ = std::vector<char>(512);
+    std::size_t size_ = 0;
+};
+
+// The key of a statement: its AST written out without values (see compile_cache.hpp). Every
+// member of ast::select and ast::node that the compiler reads is written here.
+class shape_writer {
+public:
+    shape_writer(key_buffer& key, std::vector<value_ref>& values)
+        : key_(key)
+        , values_(values) {}
+
+    void statement(const statement_input& in) {
+        byte(static_cast<std::uint8_t>(in.kind));
+        select(in.query);
+        count(in.aggregates.size());
+        for (const auto& a : in.aggregates)
+            named(a);
+        count(in.set.size());
+        for (const auto& s : in.set) {
+            text(s.column);
+            expr(s.value);
+        }
+    }
+
+private:
+    void byte(std::uint8_t b) { key_.put(&b, 1); }
+    void flag(bool b) { byte(b ? 1 : 0); }
+    template <class T>
+    void raw(const T& v) {
+        key_.put(&v, sizeof v);
+    }
+    void count(std::size_t n) { raw(static_cast<std::uint32_t>(n)); }
+    void text(std::string_view s) {
+        count(s.size());
+        key_.put(s.data(), s.size());
+    }
+    void named(const ast::named_expr& n) {
+        text(n.name);
+        expr(n.e);
+    }
+    void exprs(const std::vector<ast::expr>& es) {
+        count(es.size());
+        for (const auto& e : es)
+            expr(e);
+    }
+    // LIMIT/OFFSET: whether there is one; its value is a parameter.
+    void bound(const std::optional<std::int64_t>& v) {
+        flag(v.has_value());
+        if (v) values_.push_back({&*v, true});
+    }
+
+    void select(const ast::select& q) {
+        raw(q.model);
+        count(q.fields.size());
+        for (auto f : q.fields)
+            count(f);
+        count(q.annotations.size());
+        for (const auto& a : q.annotations)
+            named(a);
+        count(q.values.size());
+        for (const auto& v : q.values)
+            named(v);
+        exprs(q.where);
+        exprs(q.having);
+        count(q.order.size());
+        for (const auto& o : q.order) {
+            expr(o.e);
+            flag(o.descending);
+            byte(static_cast<std::uint8_t>(o.null_order));
+        }
+        exprs(q.distinct_on);
+        byte(static_cast<std::uint8_t>(q.values_mode | q.order_set << 1 | q.random_order << 2 |
+                                       q.reversed << 3 | q.distinct << 4 | q.empty << 5));
+        bound(q.limit);
+        bound(q.offset);
+        const auto& l = q.lock;
+        byte(static_cast<std::uint8_t>(l.enabled | l.share << 1 | l.nowait << 2 |
+                                       l.skip_locked << 3 | l.no_key << 4));
+        count(l.of.size());
+        for (const auto& o : l.of)
+            text(o);
+        count(q.combinations.size());
+        for (const auto& c : q.combinations) {
+            byte(static_cast<std::uint8_t>(c.op));
+            flag(c.all);
+            select(*c.other);
+        }
+    }
+
+    void expr(const ast::expr& e) {
+        if (!e) {
+            byte(0xff);
+            return;
+        }
+        const auto& n = *e;
+        // The node's fixed-size part in one piece (no padding: every byte is written), then its
+        // texts, children and values.
+        const std::uint32_t head[5] = {
+            static_cast<std::uint32_t>(n.text.size()), static_cast<std::uint32_t>(n.table.size()),
+            static_cast<std::uint32_t>(n.args.size()), static_cast<std::uint32_t>(n.params.size()),
+            static_cast<std::uint32_t>(n.k) | (n.distinct | n.flag << 1 | (n.query != nullptr) << 2)
+                                                  << 8};
+        raw(head);
+        key_.put(n.text.data(), n.text.size());
+        key_.put(n.table.data(), n.table.size());
+        for (const auto& a : n.args)
+            expr(a);
+        for (const auto& p : n.params) {
+            const std::uint32_t value[2] = {p.type, p.is_null()};
+            raw(value);
+            values_.push_back({&p, false});
+        }
+        if (n.query) select(*n.query);
+    }
+
+    key_buffer& key_;
+    std::vector<value_ref>& values_;
+};
+
+// A cached statement: the SQL, and for each of its parameters the index of its value in the key
+// walk's list. Not cacheable: the compile made up a parameter (the shape is compiled each time).
+struct shape_entry {
+    std::string sql;
+    std::vector<std::uint32_t> value_index;
+    bool cacheable = true;
+};
+
+// Looks keys up by string_view: a hit builds no std::string.
+struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+        return std::hash<std::string_view>{}(key);
+    }
+};
+
+struct shape_cache {
+    std::unordered_map<std::string, shape_entry, key_hash, std::equal_to<>> entries;
+    key_buffer key;                // reused: the key of the statement being compiled
+    std::vector<value_ref> values; // reused: its values, in key order
+    std::uint64_t hits = 0;
+};
+
+shape_cache& cache() {
+    thread_local shape_cache c;
+    return c;
+}
+
+std::atomic<bool> checking{false};
+
+sql_query from_entry(const shape_entry& e, const std::vector<value_ref>& values) {
+    sql_query out;
+    out.sql = e.sql;
+    out.params.reserve(e.value_index.size());
+    for (auto i : e.value_index) {
+        const auto& v = values[i];
+        if (v.bound)
+            out.params.push_back(make_param(*static_cast<const std::int64_t*>(v.at)));
+        else
+            out.params.push_back(*static_cast<const param_value*>(v.at));
+    }
+    return out;
+}
+
+bool same(const sql_query& a, const sql_query& b) {
+    if (a.sql != b.sql || a.params.size() != b.params.size()) return false;
+    for (std::size_t i = 0; i < a.params.size(); ++i) {
+        const auto &x = a.params[i].encoded, &y = b.params[i].encoded;
+        if (a.params[i].type != b.params[i].type || x.size() != y.size() ||
+            std::memcmp(x.data(), y.data(), x.size()) != 0)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+sql_query compile_cached(const statement_input& in,
+                         wire::detail::function_ref<sql_query(parameter_sources&)> compile) {
+    auto& c = cache();
+    c.key.clear();
+    c.values.clear();
+    shape_writer(c.key, c.values).statement(in);
+    if (auto it = c.entries.find(c.key.view()); it != c.entries.end() && it->second.cacheable) {
+        ++c.hits;
+        auto out = from_entry(it->second, c.values);
+        if (checking.load(std::memory_order_relaxed)) {
+            parameter_sources ignored;
+            if (!same(out, compile(ignored)))
+                throw std::logic_error("the compiled SQL of a cached query shape differs from "
+                                       "its fresh compile: " +
+                                       out.sql);
+        }
+        return out;
+    } else if (it != c.entries.end() || c.key.view().size() > max_key_size) {
+        parameter_sources ignored;
+        return compile(ignored);
+    }
+
+    // Copied out of the reused buffers before compiling, so that nothing depends on whether a
+    // compile ever comes back here.
+    std::string key(c.key.view());
+    std::vector<value_ref> values = c.values;
+    parameter_sources sources;
+    auto out = compile(sources);
+    shape_entry e;
+    e.value_index.reserve(sources.size());
+    for (const void* s : sources) {
+        auto at = std::find_if(values.begin(), values.end(),
+                               [&](const value_ref& v) { return v.at == s; });
+        if (at == values.end()) {
+            e.cacheable = false; // made up by the compile
+            e.value_index.clear();
+            break;
+        }
+        e.value_index.push_back(static_cast<std::uint32_t>(at - values.begin()));
+    }
+    if (e.cacheable) e.sql = out.sql;
+    if (c.entries.size() >= max_shapes) c.entries.clear();
+    c.entries.insert_or_assign(std::move(key), std::move(e));
+    return out;
+}
+
+void check_compile_cache(bool on) noexcept {
+    checking.store(on, std::memory_order_relaxed);
+}
+
+std::uint64_t compile_cache_hits() noexcept {
+    return cache().hits;
+}
+
+} // namespace turbopg::orm::detail
