@@ -97,7 +97,7 @@ error::error(std::error_code ec, const std::string& what_arg)
 
 error::error(server_diagnostics diag)
     : std::system_error(make_error_code(errc::server_error))
-    , diag_(std::move(diag))
+    , diag_(std::make_shared<const server_diagnostics>(std::move(diag)))
     , what_(describe(*diag_)) {}
 
 const std::string& error::sqlstate() const noexcept {

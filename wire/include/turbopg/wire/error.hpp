@@ -9,7 +9,7 @@
 #include <turbopg/wire/export.hpp>
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -82,15 +82,17 @@ public:
     error(std::error_code ec, const std::string& what_arg);
     error(server_diagnostics diag);
 
-    // The server's diagnostics when code() == errc::server_error.
-    const std::optional<server_diagnostics>& diagnostics() const noexcept { return diag_; }
+    // The server's diagnostics when code() == errc::server_error, else null.
+    const server_diagnostics* diagnostics() const noexcept { return diag_.get(); }
     // The SQLSTATE, or an empty string for client errors.
     const std::string& sqlstate() const noexcept;
 
     const char* what() const noexcept override { return what_.c_str(); }
 
 private:
-    std::optional<server_diagnostics> diag_;
+    // Shared and behind a pointer: an error is copied as exceptions are, and held in the frames of
+    // coroutines (decode failures), which the ~600 bytes of diagnostics would bloat.
+    std::shared_ptr<const server_diagnostics> diag_;
     std::string what_;
 };
 
