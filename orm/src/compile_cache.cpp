@@ -202,6 +202,18 @@ sql_query from_entry(const shape_entry& e, const std::vector<value_ref>& values)
     return out;
 }
 
+// Whether every value of the key walk sits in a place of its own. A node used twice in one query
+// (one Q in two filters) is met twice: which of the two places a parameter came from is then
+// unknown, and another query of that shape may hold different values there.
+bool distinct_places(const std::vector<value_ref>& values) {
+    std::vector<const void*> at;
+    at.reserve(values.size());
+    for (const auto& v : values)
+        at.push_back(v.at);
+    std::sort(at.begin(), at.end());
+    return std::adjacent_find(at.begin(), at.end()) == at.end();
+}
+
 bool same(const sql_query& a, const sql_query& b) {
     if (a.sql != b.sql || a.params.size() != b.params.size()) return false;
     for (std::size_t i = 0; i < a.params.size(); ++i) {
@@ -244,18 +256,17 @@ sql_query compile_cached(const statement_input& in,
     parameter_sources sources;
     auto out = compile(sources);
     shape_entry e;
-    e.value_index.reserve(sources.size());
-    for (const void* s : sources) {
+    e.cacheable = distinct_places(values);
+    for (std::size_t i = 0; e.cacheable && i < sources.size(); ++i) {
         auto at = std::find_if(values.begin(), values.end(),
-                               [&](const value_ref& v) { return v.at == s; });
-        if (at == values.end()) {
-            e.cacheable = false; // made up by the compile
-            e.value_index.clear();
-            break;
-        }
-        e.value_index.push_back(static_cast<std::uint32_t>(at - values.begin()));
+                               [&](const value_ref& v) { return v.at == sources[i]; });
+        e.cacheable = at != values.end(); // else made up by the compile
+        if (e.cacheable) e.value_index.push_back(static_cast<std::uint32_t>(at - values.begin()));
     }
-    if (e.cacheable) e.sql = out.sql;
+    if (e.cacheable)
+        e.sql = out.sql;
+    else
+        e.value_index.clear();
     if (c.entries.size() >= max_shapes) c.entries.clear();
     c.entries.insert_or_assign(std::move(key), std::move(e));
     return out;

@@ -7,7 +7,8 @@
 // value sits. A compile records, for every $n it writes, where that parameter came from; the
 // cache keeps that list next to the SQL, so a hit binds the new query's values in the order the
 // compiler would have. A parameter the compiler made up on the way (a LIKE pattern of a string
-// lookup, a LIMIT of a copied query) has no place in the key walk: such a shape is not cached.
+// lookup, a LIMIT of a copied query) has no place in the key walk, and a node used twice in one
+// AST has two: such a shape is not cached.
 #pragma once
 
 #include <turbopg/orm/compiler.hpp>

@@ -104,3 +104,25 @@ TEST_CASE("a parameter the compiler makes itself is made again for every query")
     CHECK(a.first.ends_with(R"([$1 = '%DU\_%'])"));
     CHECK(b.first.ends_with(R"([$1 = '%EM\%%'])"));
 }
+
+TEST_CASE("a condition used twice in one query does not decide the values of another") {
+    // The same node in two places of a query, then a query of that shape with two different
+    // conditions there: each must bind its own two values, in either order of first compile.
+    auto twice = [](const q& c) { return objects<Book>().filter(c).exclude(c).slice(3); };
+    auto pair = [](std::int32_t a, std::int32_t b) {
+        return objects<Book>().filter(F(&Book::pages) > a).exclude(F(&Book::pages) > b).slice(3);
+    };
+    CHECK(compiled(twice(F(&Book::pages) > 5)).first.ends_with("[$1 = 5, $2 = 5, $3 = 3]"));
+    CHECK(compiled(pair(5, 9)).first.ends_with("[$1 = 5, $2 = 9, $3 = 3]"));
+    CHECK(compiled(pair(6, 8)).first.ends_with("[$1 = 6, $2 = 8, $3 = 3]"));
+
+    auto twice_later = [](const q& c) { return objects<Book>().exclude(c).filter(c).slice(4); };
+    auto pair_first = [](std::int32_t a, std::int32_t b) {
+        return objects<Book>().exclude(F(&Book::pages) > a).filter(F(&Book::pages) > b).slice(4);
+    };
+    CHECK(compiled(pair_first(1, 2)).first.ends_with("[$1 = 1, $2 = 2, $3 = 4]"));
+    auto shared = compiled(twice_later(F(&Book::pages) > 7));
+    CHECK(shared.second);
+    CHECK(shared.first.ends_with("[$1 = 7, $2 = 7, $3 = 4]"));
+    CHECK(compiled(pair_first(3, 4)).first.ends_with("[$1 = 3, $2 = 4, $3 = 4]"));
+}
