@@ -144,11 +144,18 @@ private:
         raw(head);
         key_.put(n.text.data(), n.text.size());
         key_.put(n.table.data(), n.table.size());
+        // A string lookup (Q("x__isnull", false)) is resolved while compiling. An isnull one
+        // takes its value into the SQL: the values under it are part of the shape. (Other lookups
+        // bind theirs, or make a LIKE pattern of it, and such a shape is not cached.)
+        bool path = n.k == ast::kind::path && std::string_view(n.text).ends_with("__isnull");
+        in_path_ += path;
         for (const auto& a : n.args)
             expr(a);
+        in_path_ -= path;
         for (const auto& p : n.params) {
             const std::uint32_t value[2] = {p.type, p.is_null()};
             raw(value);
+            if (in_path_ > 0) key_.put(p.encoded.data(), p.encoded.size());
             values_.push_back({&p, false});
         }
         if (n.query) select(*n.query);
@@ -156,6 +163,7 @@ private:
 
     key_buffer& key_;
     std::vector<value_ref>& values_;
+    int in_path_ = 0; // how many isnull string lookups the walk is inside
 };
 
 // A cached statement: the SQL, and for each of its parameters the index of its value in the key

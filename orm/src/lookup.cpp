@@ -66,6 +66,18 @@ ast::expr make_lookup(std::string_view lookup, ast::expr lhs, ast::expr value) {
     auto n = std::make_shared<ast::node>();
     n->k = ast::kind::lookup;
     n->text = lookup;
+    if (lookup == "isnull") {
+        // "x__isnull", true: IS NULL; false: IS NOT NULL (the flag, as F(...).isnull() sets it).
+        // As in Django, only a boolean says which.
+        const auto* v = value && value->k == ast::kind::param && value->params.size() == 1
+                            ? &value->params[0]
+                            : nullptr;
+        if (!v || v->type != wire::oid::bool_ || v->is_null())
+            throw field_error("the value of an isnull lookup must be true or false");
+        n->flag = v->encoded.data()[4] != std::byte{0}; // after the Int32 length
+        n->args = {std::move(lhs), nullptr};
+        return n;
+    }
     if (is_pattern_lookup(lookup) && value->k == ast::kind::param && !value->params.empty() &&
         !value->params[0].is_null() && is_text_type(value->params[0].type)) {
         value = ast::make_param_node(like_pattern(value->params[0], lookup));

@@ -57,6 +57,10 @@ TEST_CASE("orm: fetch, filter, order_by and slicing decode rows into the struct"
         CHECK(titles(co_await shelf.filter(F(&Shelf::title).contains("%")).fetch()).empty());
         CHECK(titles(co_await shelf.filter(F(&Shelf::rating).isnull()).order_by("id").fetch()) ==
               "ABD");
+        CHECK(titles(co_await shelf.filter("rating__isnull", true).order_by("id").fetch()) ==
+              "ABD");
+        CHECK(titles(co_await shelf.filter(Q("rating__isnull", false)).order_by("id").fetch()) ==
+              "CÉ");
         auto in_list = F(&Shelf::pages).in({100, 500});
         CHECK(titles(co_await shelf.filter(in_list).order_by("id").fetch()) == "AÉ");
         CHECK(titles(co_await shelf.none().fetch()).empty());

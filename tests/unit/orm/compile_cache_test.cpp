@@ -126,3 +126,16 @@ TEST_CASE("a condition used twice in one query does not decide the values of ano
     CHECK(shared.first.ends_with("[$1 = 7, $2 = 7, $3 = 4]"));
     CHECK(compiled(pair_first(3, 4)).first.ends_with("[$1 = 3, $2 = 4, $3 = 4]"));
 }
+
+TEST_CASE("a string lookup's value is part of the shape when it decides the SQL") {
+    // Q("x__isnull", v) is resolved while compiling: true and false compile differently.
+    auto by = [](bool v) {
+        return objects<Book>().filter(Q("rating__isnull", v)).filter(F(&Book::pages) == 3);
+    };
+    CHECK(compiled(by(true)).first.find(R"("book"."rating" IS NULL AND)") != std::string::npos);
+    CHECK(compiled(by(false)).first.find(R"("book"."rating" IS NOT NULL AND)") !=
+          std::string::npos);
+    auto again = compiled(by(true));
+    CHECK(again.second);
+    CHECK(again.first.find(R"("book"."rating" IS NULL AND)") != std::string::npos);
+}

@@ -88,6 +88,17 @@ TEST_CASE("string lookups resolve against the model") {
           select_books(R"( WHERE (EXTRACT(YEAR FROM "book"."published"))::int4 = $1 [$1 = 2020])"));
     CHECK(sql_of(objects<Book>().filter(Q("pk", 7))) ==
           select_books(R"( WHERE "book"."id" = $1 [$1 = 7])"));
+    // isnull takes its value into the SQL, whether resolved at filter() or when compiling (Q).
+    CHECK(sql_of(objects<Book>().filter("rating__isnull", true)) ==
+          select_books(R"( WHERE "book"."rating" IS NULL)"));
+    CHECK(sql_of(objects<Book>().filter("rating__isnull", false)) ==
+          select_books(R"( WHERE "book"."rating" IS NOT NULL)"));
+    CHECK(sql_of(objects<Book>().filter(Q("rating__isnull", false))) ==
+          select_books(R"( WHERE "book"."rating" IS NOT NULL)"));
+    CHECK(sql_of(objects<Book>().filter(Q("rating__isnull", true))) ==
+          select_books(R"( WHERE "book"."rating" IS NULL)"));
+    CHECK_THROWS_WITH_AS(objects<Book>().filter("rating__isnull", 1),
+                         "the value of an isnull lookup must be true or false", field_error);
     CHECK_THROWS_WITH_AS(objects<Book>().filter("titel__gte", 1),
                          "cannot resolve field \"titel\" of orm_test::Book; choices are: id, "
                          "title, pages, rating, published, in_print",
