@@ -1,6 +1,7 @@
 // A deep pipeline holds new requests back while the server still has many to answer, and sends
 // them together once it is down to a short queue. Checked against a scripted server on loopback
 // that answers one request at a time and looks at what the client sent in between.
+#include "proto/bytes.hpp"
 #include "support/bytes_util.hpp"
 
 #include <turbopg/wire/connection.hpp>
@@ -35,19 +36,12 @@ constexpr int queries_each = 2;                    // run one after the other by
 constexpr int hold_depth = 32;                     // the engine's pipeline_hold_depth
 constexpr int held_answers = clients - hold_depth; // answers after which the server still has 32
 
-std::size_t be32_at(const std::byte* p) {
-    return std::size_t(std::to_integer<std::uint8_t>(p[0])) << 24 |
-           std::size_t(std::to_integer<std::uint8_t>(p[1])) << 16 |
-           std::size_t(std::to_integer<std::uint8_t>(p[2])) << 8 |
-           std::size_t(std::to_integer<std::uint8_t>(p[3]));
-}
-
 // Reads whole frontend messages from `sock` until `n` Query messages were read.
 awaitable<void> read_queries(tcp::socket& sock, int n) {
     while (n > 0) {
         std::array<std::byte, 5> header;
         co_await asio::async_read(sock, asio::buffer(header), asio::use_awaitable);
-        std::vector<std::byte> body(be32_at(header.data() + 1) - 4);
+        std::vector<std::byte> body(proto::load_be<std::uint32_t>(header.data() + 1) - 4);
         co_await asio::async_read(sock, asio::buffer(body), asio::use_awaitable);
         if (header[0] == std::byte{'Q'}) --n;
     }
@@ -66,7 +60,7 @@ awaitable<void> serve(tcp::acceptor& acceptor, observed& seen) {
     auto sock = co_await acceptor.async_accept(asio::use_awaitable);
     std::array<std::byte, 4> length_bytes;
     co_await asio::async_read(sock, asio::buffer(length_bytes), asio::use_awaitable);
-    std::vector<std::byte> startup(be32_at(length_bytes.data()) - 4);
+    std::vector<std::byte> startup(proto::load_be<std::uint32_t>(length_bytes.data()) - 4);
     co_await asio::async_read(sock, asio::buffer(startup), asio::use_awaitable);
     auto hello = cat({backend_message('R', be32(0)), backend_message('K', cat({be32(1), be32(2)})),
                       backend_message('Z', str("I"))});
