@@ -128,8 +128,9 @@ sql_query compile_update_by_pk(const model_info& m, const row_values& row,
     return out;
 }
 
-sql_query compile_bulk_update(const model_info& m, std::span<const std::size_t> columns,
+sql_query compile_bulk_update(const ast::select& rows, std::span<const std::size_t> columns,
                               std::vector<param_value> arrays) {
+    const auto& m = *rows.model;
     const auto& pk = m.pk_column();
     std::vector<const column_info*> from_arrays; // the unnest columns after the key
     for (auto i : columns)
@@ -188,6 +189,7 @@ sql_query compile_bulk_update(const model_info& m, std::span<const std::size_t> 
     s.name(source);
     s << ".";
     s.name(pk.name);
+    detail::and_rows_of(out, rows);
     return out;
 }
 

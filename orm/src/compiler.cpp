@@ -601,18 +601,25 @@ void from_subquery(writer& w, const ast::select& q) {
     w.out() += ") AS \"subquery\"";
 }
 
-// `WHERE pk IN (SELECT pk ...)` for UPDATE/DELETE of a sliced or ordered query.
-void where_pk_in(writer& w, const ast::select& q) {
+// Whether the rows of `q` can be named by its WHERE alone in an UPDATE or DELETE; else by
+// primary key through a subquery (LIMIT, OFFSET, DISTINCT and set operations exist only in a
+// SELECT, and a condition on an aggregate needs the SELECT's GROUP BY).
+bool rows_by_where(writer& w, const ast::select& q) {
+    return !q.limit && !q.offset && !q.distinct && q.combinations.empty() && q.having.empty() &&
+           !w.filters_aggregate(q);
+}
+
+// `keyword` pk IN (SELECT pk FROM ... the rows of q). The key is its one value, so the
+// annotations stay resolvable by name for the filters that use them.
+void pk_in(writer& w, const ast::select& q, std::string_view keyword) {
     const auto& m = *q.model;
     const auto& pk = m.pk_column();
-    w.out() += " WHERE ";
+    w.out() += keyword;
     w.column(m, pk);
     w.out() += " IN (";
     ast::select inner = q;
-    inner.fields = {*m.pk};
-    inner.annotations.clear();
-    inner.values.clear();
-    inner.values_mode = false;
+    inner.values_mode = true;
+    inner.values = {{pk.name, ast::make(kind::column, pk.name)}};
     w.select(inner);
     w.out() += ')';
 }
@@ -704,10 +711,10 @@ sql_query compile_update(const ast::select& q, const std::vector<assignment>& se
             out.sql += " = ";
             w.expression(set[i].value);
         }
-        if (q.limit || q.offset || q.distinct || !q.combinations.empty())
-            where_pk_in(w, q);
-        else
+        if (rows_by_where(w, q))
             w.where_of(q);
+        else
+            pk_in(w, q, " WHERE ");
         return out;
     });
 }
@@ -719,12 +726,30 @@ sql_query compile_delete(const ast::select& q) {
         w.set_query(&q);
         out.sql = "DELETE FROM ";
         w.name(q.model->table);
-        if (q.limit || q.offset || q.distinct || !q.combinations.empty())
-            where_pk_in(w, q);
-        else
+        if (rows_by_where(w, q))
             w.where_of(q);
+        else
+            pk_in(w, q, " WHERE ");
         return out;
     });
 }
+
+namespace detail {
+
+void and_rows_of(sql_query& out, const ast::select& q) {
+    parameter_sources sources; // a statement with this part is not cached
+    writer w(out, sources);
+    w.set_query(&q);
+    if (!rows_by_where(w, q)) {
+        pk_in(w, q, " AND ");
+        return;
+    }
+    for (const auto& e : q.where) {
+        out.sql += " AND ";
+        w.expression(e);
+    }
+}
+
+} // namespace detail
 
 } // namespace turbopg::orm

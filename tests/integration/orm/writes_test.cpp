@@ -224,6 +224,54 @@ TEST_CASE("orm: bulk_update sets fields by primary key in one statement per batc
     });
 }
 
+TEST_CASE("orm: bulk_update of a filtered queryset updates only the objects it matches") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_table(c);
+        auto books = objects<WritesBook>().using_(c);
+        std::vector<WritesBook> some{book("A", 10), book("B", 200), book("C", 300), book("D", 5)};
+        auto made = co_await books.bulk_create(some);
+        for (auto& b : made)
+            b.pages += 1;
+        std::vector<std::string> pages{"pages"};
+        // Django's bulk_update runs queryset.filter(pk__in=...).update(...): A and D are not
+        // among the rows of the queryset and keep their pages.
+        auto big = books.filter(F(&WritesBook::pages) > 100);
+        CHECK(co_await big.bulk_update(made, pages, {.batch_size = 3}) == 2);
+        auto now = co_await books.order_by("id").values_list(F(&WritesBook::pages)).flat().fetch();
+        CHECK(now == std::vector<std::int32_t>{10, 201, 301, 5});
+        // A slice names its rows by key: only the first by title of those with pages > 100.
+        for (auto& b : made)
+            b.pages += 1;
+        auto first_big = big.order_by("title").slice(0, 1);
+        CHECK(co_await first_big.bulk_update(made, pages) == 1);
+        now = co_await books.order_by("id").values_list(F(&WritesBook::pages)).flat().fetch();
+        CHECK(now == std::vector<std::int32_t>{10, 202, 301, 5});
+        // none() sends nothing.
+        auto empty = co_await closed_connection();
+        CHECK(co_await objects<WritesBook>().using_(empty).none().bulk_update(made, pages) == 0);
+    });
+}
+
+TEST_CASE("orm: update and delete of a queryset filtered on an aggregate") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_table(c);
+        auto books = objects<WritesBook>().using_(c);
+        std::vector<WritesBook> some{book("A", 10), book("B", 200)};
+        co_await books.bulk_create(some);
+        // Each book counts itself: COUNT(*) per primary key is 1, so "n >= 1" matches both and
+        // "n >= 2" none.
+        auto counted = books.annotate("n", Count());
+        auto all = counted.filter("n__gte", 1);
+        auto none = counted.filter("n__gte", 2);
+        CHECK(co_await all.update(set(&WritesBook::pages, F(&WritesBook::pages) + 1)) == 2);
+        CHECK(co_await none.delete_() == 0);
+        CHECK(co_await all.delete_() == 2);
+        CHECK(co_await books.count() == 0);
+    });
+}
+
 TEST_CASE("orm: in_bulk maps primary keys to objects; contains looks for one") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

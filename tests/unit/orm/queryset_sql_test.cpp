@@ -181,7 +181,7 @@ TEST_CASE("count, exists, update and delete statements") {
           R"(DELETE FROM "book" WHERE "book"."pages" > $1 [$1 = 100])");
     CHECK(
         describe(compile_delete(qs.order_by("pages").slice(0, 2).query())) ==
-        R"(DELETE FROM "book" WHERE "book"."id" IN (SELECT "book"."id" FROM "book" WHERE "book"."pages" > $1 ORDER BY "book"."pages" LIMIT $2) [$1 = 100, $2 = 2])");
+        R"(DELETE FROM "book" WHERE "book"."id" IN (SELECT "book"."id" AS "id" FROM "book" WHERE "book"."pages" > $1 ORDER BY "book"."pages" LIMIT $2) [$1 = 100, $2 = 2])");
 }
 
 TEST_CASE("a queryset's representation shows its SQL; none() shows it is empty") {

@@ -65,6 +65,16 @@ TEST_CASE("filters on an annotation: a plain one stays in WHERE, an aggregate go
     CHECK_THROWS_AS(objects<Book>().order_by("n"), field_error);
 }
 
+TEST_CASE("update() and delete_() of a queryset filtered on an aggregate name rows by key") {
+    auto qs = objects<Book>().annotate("n", Count()).filter("n__gte", 2);
+    const std::string rows =
+        R"( WHERE "book"."id" IN (SELECT "book"."id" AS "id" FROM "book" GROUP BY )"
+        R"("book"."id" HAVING COUNT(*) >= $1))";
+    CHECK(describe(compile_delete(qs.query())) == R"(DELETE FROM "book")" + rows + " [$1 = 2]");
+    CHECK(describe(compile_update(qs.query(), {{"pages", F(&Book::pages).node()}})) ==
+          R"(UPDATE "book" SET "pages" = "book"."pages")" + rows + " [$1 = 2]");
+}
+
 TEST_CASE("count() and aggregate() of a queryset filtered on an aggregate read a subquery") {
     auto qs = objects<Book>().filter(Count() > 1);
     CHECK(describe(compile_count(qs.query())) ==

@@ -138,7 +138,8 @@ TEST_CASE("compile_bulk_update: one statement from unnest of arrays, whatever th
     CHECK(arrays[0].type == turbopg::wire::oid::int8_array);
     CHECK(arrays[2].type == turbopg::wire::oid::text_array);
     CHECK(arrays[4].type == turbopg::wire::oid::bool_array);
-    auto sql = compile_bulk_update(m, indexes(m, {"pages", "title", "rating", "in_print"}), arrays);
+    auto fields = indexes(m, {"pages", "title", "rating", "in_print"});
+    auto sql = compile_bulk_update(objects<Book>().query(), fields, arrays);
     CHECK(sql.sql ==
           R"(UPDATE "book" SET "pages" = "u"."pages", "title" = "u"."title", "rating" = )"
           R"("u"."rating", "in_print" = "u"."in_print" FROM unnest($1::int8[], $2::int4[], )"
@@ -151,10 +152,44 @@ TEST_CASE("compile_bulk_update: one statement from unnest of arrays, whatever th
     authors[0].id = 1;
     static constexpr auto author_arrays = detail::column_array_makers<BookAuthor>();
     std::vector<param_value> author_params{author_arrays[0](authors), author_arrays[1](authors)};
-    CHECK(compile_bulk_update(am, indexes(am, {"name", "updated"}), author_params).sql ==
+    auto authors_qs = objects<BookAuthor>();
+    CHECK(compile_bulk_update(authors_qs.query(), indexes(am, {"name", "updated"}), author_params)
+              .sql ==
           R"(UPDATE "authors" SET "name" = "u"."name", "updated" = NOW() FROM )"
           R"(unnest($1::int4[], $2::text[]) AS "u"("id", "name") WHERE "authors"."id" = "u"."id")");
-    CHECK_THROWS_AS(compile_bulk_update(am, indexes(am, {"name"}), {author_params[0]}), error);
+    CHECK_THROWS_AS(
+        compile_bulk_update(authors_qs.query(), indexes(am, {"name"}), {author_params[0]}), error);
+}
+
+TEST_CASE(
+    "compile_bulk_update keeps to the queryset's rows, numbering its values after the arrays") {
+    std::vector<Book> books(2, dune());
+    books[0].id = 1;
+    books[1].id = 2;
+    const auto& m = model_of<Book>();
+    static constexpr auto arrays_of = detail::column_array_makers<Book>();
+    std::span<const Book> all(books);
+    std::vector<param_value> arrays{arrays_of[0](all), arrays_of[2](all)};
+    auto pages = indexes(m, {"pages"});
+    const std::string head = R"(UPDATE "book" SET "pages" = "u"."pages" FROM unnest($1::int8[], )"
+                             R"($2::int4[]) AS "u"("id", "pages") WHERE "book"."id" = "u"."id")";
+    auto filtered = objects<Book>().filter(F(&Book::pages) > 100).exclude(F(&Book::title) == "x");
+    CHECK(describe(compile_bulk_update(filtered.query(), pages, arrays))
+              .ends_with(head + R"( AND "book"."pages" > $3 AND NOT ("book"."title" = $4) )"
+                                R"([$1 = <int8[]>, $2 = <int4[]>, $3 = 100, $4 = 'x'])"));
+    // A slice, or a filter on an aggregate, names its rows by primary key.
+    auto sliced = objects<Book>().filter(F(&Book::pages) > 100).order_by("pages").slice(0, 5);
+    CHECK(describe(compile_bulk_update(sliced.query(), pages, arrays))
+              .ends_with(head +
+                         R"( AND "book"."id" IN (SELECT "book"."id" AS "id" FROM "book" WHERE )"
+                         R"("book"."pages" > $3 ORDER BY "book"."pages" LIMIT $4) )"
+                         R"([$1 = <int8[]>, $2 = <int4[]>, $3 = 100, $4 = 5])"));
+    auto grouped = objects<Book>().annotate("n", Count()).filter("n__gte", 2);
+    CHECK(describe(compile_bulk_update(grouped.query(), pages, arrays))
+              .ends_with(head +
+                         R"( AND "book"."id" IN (SELECT "book"."id" AS "id" FROM "book" GROUP BY )"
+                         R"("book"."id" HAVING COUNT(*) >= $3) [$1 = <int8[]>, $2 = <int4[]>, )"
+                         R"($3 = 2])"));
 }
 
 TEST_CASE("COPY writes every member but identity keys and auto timestamps") {

@@ -37,17 +37,26 @@ TURBOPG_ORM_API sql_query compile_insert(const model_info& m, std::span<const ro
 TURBOPG_ORM_API sql_query compile_update_by_pk(const model_info& m, const row_values& row,
                                                std::span<const std::size_t> columns);
 
-// One UPDATE for many objects, its shape independent of their number:
+// One UPDATE for many objects of the rows of `rows` (a queryset's query: its filters apply, as
+// Django's bulk_update runs queryset.filter(pk__in=...).update(...)), its shape independent of
+// their number:
 //   UPDATE t SET f = u.f, ... FROM unnest($1::int8[], $2::int4[], ...) AS u(id, f, ...)
-//   WHERE t.id = u.id
+//   WHERE t.id = u.id [AND the filters of `rows` | AND t.id IN (SELECT t.id ... of `rows`)]
 // `arrays` holds the primary keys, then one array per entry of `columns` (auto_now columns,
 // set to NOW() anyway, take none). Throws orm::error when the arrays do not match.
-TURBOPG_ORM_API sql_query compile_bulk_update(const model_info& m,
+TURBOPG_ORM_API sql_query compile_bulk_update(const ast::select& rows,
                                               std::span<const std::size_t> columns,
                                               std::vector<param_value> arrays);
 
 // Appends ` RETURNING` every column of the model (in member order) to an INSERT or UPDATE.
 TURBOPG_ORM_API void append_returning(sql_query& q, const model_info& m);
+
+namespace detail {
+// Appends to a statement that ends in a WHERE on the rows of `q`'s model ` AND ` what limits
+// them to the rows of `q`: its filters, or its primary keys by a subquery when it is sliced,
+// distinct, combined or filtered on an aggregate. Nothing for a query without filters.
+TURBOPG_ORM_API void and_rows_of(sql_query& out, const ast::select& q);
+} // namespace detail
 
 // COPY t (columns) FROM STDIN (FORMAT binary) of the `columns`.
 TURBOPG_ORM_API std::string compile_copy_in(const model_info& m,

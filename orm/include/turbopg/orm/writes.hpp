@@ -105,9 +105,10 @@ public:
 
     // UPDATE of `fields` (column names; name_of(&Book::pages)) of each object, by primary key:
     // one statement per batch whatever the number of objects (unnest of one array per field).
-    // auto_now fields are set to NOW(). Rows are chosen by primary key only (the queryset's
-    // filters do not apply). Completes with the number of rows updated. Throws field_error for an
-    // unknown field, orm::error for no fields, the primary key among them, or an unsaved object.
+    // auto_now fields are set to NOW(). Only objects whose rows match the queryset are updated
+    // (as Django's bulk_update, which filters the queryset by their keys): completes with the
+    // number of rows updated. Throws field_error for an unknown field, orm::error for no fields,
+    // the primary key among them, or an unsaved object.
     asio::awaitable<std::uint64_t> bulk_update(const std::vector<M>& objs,
                                                std::vector<std::string> fields,
                                                bulk_update_options o = {}) const {
@@ -121,9 +122,10 @@ public:
                             "." + m.columns[i].name + ")");
             columns.push_back(i);
         }
-        if (objs.empty()) co_return 0;
         for (const auto& obj : objs)
             detail::require_saved(obj, "bulk_update()");
+        const ast::select& rows = self().query();
+        if (objs.empty() || rows.empty) co_return 0;
         static constexpr auto arrays_of = detail::column_array_makers<M>();
         std::size_t batch = o.batch_size ? o.batch_size : objs.size();
         co_return co_await db().run([&](wire::connection& c) {
@@ -134,7 +136,7 @@ public:
                     std::vector<param_value> arrays{arrays_of[*m.pk](part)};
                     for (auto i : columns)
                         if (!m.columns[i].auto_now) arrays.push_back(arrays_of[i](part));
-                    auto sql = compile_bulk_update(m, columns, std::move(arrays));
+                    auto sql = compile_bulk_update(rows, columns, std::move(arrays));
                     updated += co_await detail::execute_counting(c, sql);
                 }
                 co_return updated;
