@@ -76,8 +76,8 @@ std::string slurp(const std::string& path) {
 // (libpq sends PGTZ/PGDATESTYLE/PGGEQO and picks the client encoding from the locale), with
 // `extra` added.
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
-    static const char* const dropped[] = {"PGTZ",   "PGDATESTYLE", "PGGEQO",   "PGCLIENTENCODING",
-                                          "PSQLRC", "LC_ALL",      "PGSERVICE"};
+    static const char* const dropped[] = {"PGTZ",   "PGDATESTYLE", "PGGEQO", "PGCLIENTENCODING",
+                                          "PSQLRC", "LC_ALL"};
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {
         std::string_view kv(*e);
@@ -420,6 +420,30 @@ TEST_CASE("turbopg-query: PGTZ, PGDATESTYLE and PGGEQO apply as libpq applies th
                           "'2024-03-05'::date, current_setting('geqo')"}),
                 {}, {{"PGTZ", "America/New_York"}, {"PGDATESTYLE", "SQL, DMY"}, {"PGGEQO", "off"}});
     CHECK(o.out == "05/03/2024 07:34:56.789 EST\t05/03/2024\toff\n");
+}
+
+TEST_CASE("turbopg-query: a connection service is read as psql reads it") {
+    scratch s;
+    auto file = s.file("pg_service.conf", "[qt_other]\napplication_name=wrong\n"
+                                          "[qt_service]\napplication_name=from_service\n"
+                                          "options=-c geqo=off\n");
+    std::map<std::string, std::string> env{{"PGSERVICEFILE", file}, {"PGSERVICE", "qt_service"}};
+    auto o = compare(commands({"select current_setting('application_name'), "
+                               "current_setting('geqo')"}),
+                     {}, env);
+    CHECK(o.out == "from_service\toff\n");
+    // Named in the conninfo instead, with the file (libpq 18's servicefile; psql 15 lacks it).
+    auto url = test_url();
+    url += (url.find('?') == std::string::npos ? "?" : "&");
+    o = run_tool(url + "service=qt_service&servicefile=" + file,
+                 commands({"select current_setting('application_name')"}));
+    CHECK(o.status == 0);
+    CHECK(o.out == "from_service\n");
+
+    env["PGSERVICE"] = "qt_missing";
+    o = compare(commands({"select 1"}), {}, env);
+    CHECK(o.status == 2);
+    CHECK(contains(o.err, "definition of service \"qt_missing\" not found"));
 }
 
 TEST_CASE("turbopg-query: what it cannot run is refused before anything runs") {

@@ -4,6 +4,12 @@
 
 #include <asio/ip/tcp.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
 using namespace turbopg::wire;
 using namespace turbopg::test;
 using asio::awaitable;
@@ -197,6 +203,27 @@ TEST_CASE("several hosts are tried in order; all failing lists each") {
     auto one = attempt("host=127.0.0.1 port=1" + login);
     CHECK_FALSE(one.ok);
     CHECK(one.message.find("127.0.0.1:1") != std::string::npos);
+}
+
+TEST_CASE("a connection service file supplies the settings") {
+    if (!have_cluster()) return;
+    char path[] = "/tmp/turbopg-service-XXXXXX";
+    int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    std::ofstream(path) << "[other]\nport=1\n[turbopg_it]\nhost=" << cluster("TURBOPG_TEST_HOST")
+                        << "\nport=" << cluster("TURBOPG_TEST_PORT")
+                        << "\ndbname=" << cluster("TURBOPG_TEST_DBNAME")
+                        << "\nuser=turbopg_scram\npassword=scram_pw\nsslmode=disable\n";
+    auto file = std::string(" servicefile=") + path;
+    expect_ok(attempt("service=turbopg_it" + file), "turbopg_scram", false);
+    // The conninfo's own settings win over the service's.
+    auto wrong = attempt("service=turbopg_it password=nope" + file);
+    CHECK(wrong.sqlstate == "28P01");
+    auto missing = attempt("service=nope" + file);
+    CHECK(missing.ec == errc::bad_config);
+    CHECK(missing.message.find("definition of service \"nope\" not found") != std::string::npos);
+    std::remove(path);
 }
 
 TEST_CASE("target_session_attrs against a primary") {

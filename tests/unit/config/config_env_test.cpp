@@ -125,7 +125,7 @@ TEST_CASE("env: empty variables mean the default where libpq says so") {
     CHECK(c.sslrootcert == env.home + "/.postgresql/root.crt");
 }
 
-TEST_CASE("env: PGREQUIRESSL=1 means require unless sslmode is set, PGSERVICE warns") {
+TEST_CASE("env: PGREQUIRESSL=1 means require unless sslmode is set") {
     fake_env env;
     env.vars["PGREQUIRESSL"] = "1";
     CHECK(parse("", env).sslmode == ssl_mode::require);
@@ -135,12 +135,6 @@ TEST_CASE("env: PGREQUIRESSL=1 means require unless sslmode is set, PGSERVICE wa
     fake_env off;
     off.vars["PGREQUIRESSL"] = "0";
     CHECK(parse("", off).sslmode == ssl_mode::prefer);
-
-    fake_env service;
-    service.vars["PGSERVICE"] = "prod";
-    auto c = parse("", service);
-    REQUIRE(c.warnings.size() == 1);
-    CHECK(c.warnings[0].find("PGSERVICE") != std::string::npos);
 }
 
 TEST_CASE("env: defaults like Debian's libpq") {

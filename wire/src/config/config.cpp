@@ -1,8 +1,10 @@
-// parse_config(): conninfo values, then environment variables, then defaults, validated in
-// roughly the order libpq's connection-option checks run, then the password file.
+// parse_config(): conninfo values, then the connection service's, then environment variables,
+// then defaults, validated in roughly the order libpq's connection-option checks run, then the
+// password file.
 #include "config/conninfo.hpp"
 #include "config/keywords.hpp"
 #include "config/pgpass.hpp"
+#include "config/service_file.hpp"
 #include "config/values.hpp"
 
 #include <turbopg/wire/config.hpp>
@@ -206,6 +208,7 @@ void read_password_file(config& c) {
 
 config parse_config(std::string_view conninfo, const environment& env) {
     raw_settings raw = parse_conninfo(conninfo);
+    apply_service(raw, env);
     auto getenv = [&](std::string_view name) -> std::optional<std::string> {
         return env.getenv ? env.getenv(name) : std::nullopt;
     };
@@ -227,10 +230,6 @@ config parse_config(std::string_view conninfo, const environment& env) {
     }
 
     config c;
-    if (auto service = getenv("PGSERVICE"); service && !service->empty()) {
-        c.warnings.push_back("PGSERVICE is set, but turbopg does not read connection service "
-                             "files; it was ignored");
-    }
     c.endpoints = resolve_endpoints(raw);
     resolve_identity(c, raw, env);
     resolve_session(c, raw);

@@ -13,11 +13,6 @@ namespace {
 
 constexpr std::string_view uri_prefixes[] = {"postgresql://", "postgres://"};
 
-// C locale isspace(), which libpq uses to separate key=value pairs.
-bool is_blank(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 bool is_secret(std::string_view keyword) noexcept {
     return keyword == "password" || keyword == "sslpassword";
 }
@@ -27,10 +22,6 @@ void store(raw_settings& out, std::string_view name, std::string value, bool in_
     if (auto k = find_key(name)) {
         at(out, *k) = std::move(value);
         return;
-    }
-    if (name == "service") {
-        fail("connection option \"service\" is not supported: turbopg does not read "
-             "connection service files");
     }
     if (in_uri) fail("invalid URI query parameter: \"" + std::string(name) + '"');
     fail("invalid connection option \"" + std::string(name) + '"');

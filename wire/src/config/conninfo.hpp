@@ -12,6 +12,21 @@ namespace turbopg::wire::config_detail {
 // Throws error(errc::bad_config, message).
 [[noreturn]] void fail(std::string message);
 
+// C locale isspace(), which libpq uses to separate key=value pairs and to trim service file
+// lines.
+constexpr bool is_blank(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// `s` without the blanks it starts and ends with.
+constexpr std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && is_blank(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_blank(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
 // True when `s` starts with "postgresql://" or "postgres://" (exactly, like libpq: no leading
 // blanks).
 bool is_uri(std::string_view s) noexcept;

@@ -6,6 +6,8 @@ namespace {
 // In `key` order. Environment variables as libpq names them; the keywords without one have
 // none in libpq either (turbopg's own two included).
 constexpr std::array<keyword, key_count> keywords{{
+    {"service", "PGSERVICE"},
+    {"servicefile", "PGSERVICEFILE"}, // libpq 18
     {"host", "PGHOST"},
     {"hostaddr", "PGHOSTADDR"},
     {"port", "PGPORT"},

@@ -11,6 +11,8 @@
 namespace turbopg::wire::config_detail {
 
 enum class key : unsigned char {
+    service,
+    servicefile,
     host,
     hostaddr,
     port,

@@ -69,10 +69,6 @@ constexpr std::array<spelling<auth_method>, 5> auth_methods{{
 }};
 constexpr std::uint8_t all_auth_methods = 0x1f;
 
-bool is_blank(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 char lower(char c) noexcept {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -127,11 +123,7 @@ int parse_int(std::string_view value, std::string_view keyword) {
         fail("invalid integer value \"" + std::string(value) + "\" for connection option \"" +
              std::string(keyword) + '"');
     };
-    std::string_view v = value;
-    while (!v.empty() && is_blank(v.front()))
-        v.remove_prefix(1);
-    while (!v.empty() && is_blank(v.back()))
-        v.remove_suffix(1);
+    std::string_view v = trim_blanks(value);
     bool negative = false;
     if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
         negative = v.front() == '-';
