@@ -23,12 +23,12 @@ WIRE_COUNTERPART = {
 
 def summarize(runs, allocs, meta):
     """One entry per (placement, workload): per peer the median ops/s and client CPU µs/op over
-    the good runs, and turbopg/libpq."""
+    the good runs, turbopg/libpq, and turbopg/pgbench where pgbench ran the workload."""
     out = []
     for pl in meta["placements"]:
         for w in meta["workloads"]:
             entry = {"placement": pl, "workload": w, "ops": meta["ops"][w]}
-            for peer in ("turbopg", "libpq"):
+            for peer in ("turbopg", "libpq", "pgbench"):
                 mine = [r for r in runs if r["placement"] == pl and r["workload"] == w
                         and r["peer"] == peer]
                 good = [r for r in mine if _good(r)]
@@ -39,6 +39,8 @@ def summarize(runs, allocs, meta):
                     if good else None}
             t, lq = entry["turbopg"]["ops_per_s"], entry["libpq"]["ops_per_s"]
             entry["ratio"] = t / lq if t and lq else None
+            pgb = entry["pgbench"]["ops_per_s"]
+            entry["ratio_pgbench"] = t / pgb if t and pgb else None
             a = allocs.get(w, {})
             entry["turbopg"]["allocs_per_op"] = a.get("allocs_per_op")
             out.append(entry)
@@ -86,7 +88,21 @@ def table(summary, meta):
         lines.append(fmt.format(*head))
         lines.append(fmt.format(*("-" * w for w in widths)))
         lines.extend(fmt.format(*r) for r in rows)
+        lines.extend(_pgbench_lines(summary, pl))
     return "\n".join(lines)
+
+
+def _pgbench_lines(summary, pl):
+    """The pgbench reference under a placement's table, one line per workload it ran."""
+    out = []
+    for e in summary:
+        g = e["pgbench"]
+        if e["placement"] != pl or g["runs"] == 0:
+            continue
+        ratio = "-" if e["ratio_pgbench"] is None else f"{e['ratio_pgbench']:.2f}x"
+        out.append(f"pgbench -n -M prepared, {e['workload']}: {_num(g['ops_per_s'], ',.0f')} ops/s,"
+                   f" {_num(g['cpu_us_per_op'], '.2f')} CPU us/op; turbopg/pgbench {ratio}")
+    return out
 
 
 def svg(summary, meta):

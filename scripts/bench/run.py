@@ -4,8 +4,12 @@ placement, REPS times; then prints the table of medians and writes results.json 
 
 Called by `scripts/dev bench` (which builds the release binaries and starts the cluster):
 
-  run.py --bin DIR --out DIR --url URL [--pgdata DIR] [--workloads a,b] [--reps N] [--scale F]
-         [--placements split,same,free] [--no-allocs]
+  run.py --bin DIR --out DIR --url URL [--pgdata DIR] [--pgbench PATH] [--workloads a,b]
+         [--reps N] [--scale F] [--placements split,same,free] [--no-allocs]
+
+pgbench, the server's own load generator, runs point-seq and pool-8 too, as ../shared/peers runs
+it (`pgbench -n -M prepared`, 1 client or 8 clients on 2 threads, `SELECT :x::int4`): issue 6's
+pool-8 target names it. It checks no values, so it is a reference rather than a peer.
 
 Placements (pinned with taskset, as ../shared/peers does: on a 2-vCPU VM an unpinned round trip
 lands at random on one of two levels 10x apart):
@@ -19,6 +23,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -27,6 +32,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402  (next to this file)
 
 PEERS = ("turbopg", "libpq")
+# pgbench's workloads: clients, threads (-c, -j), as ../shared/peers/pgbench runs them.
+PGBENCH = {"point-seq": (1, 1), "pool-8": (8, 2)}
+PGBENCH_SCRIPT = "\\set x random(1, 1000000)\nSELECT :x::int4;\n"
 PLACEMENTS = {"split": ("0", "1"), "same": ("0", "0"), "free": (None, None)}
 RUN_TIMEOUT_S = 900
 # The workloads that read bench_rows (load.sql); FULL_READERS read all of it.
@@ -137,6 +145,33 @@ def run_one(binary, workload, url, ops, client_cpus):
     return rec
 
 
+def run_pgbench(pgbench, workload, url, ops, client_cpus, script):
+    """pgbench's run of `workload` as a record like run_one's; its ops/s is pgbench's tps
+    (without connection time) and its CPU that of the whole pgbench process."""
+    clients, threads = PGBENCH[workload]
+    per_client = max(1, ops // clients)
+    cmd = [pgbench, "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads),
+           "-t", str(per_client), "-f", script, url]
+    if client_cpus is not None:
+        cmd = ["taskset", "-c", client_cpus] + cmd
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+                           env=clean_env())
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {RUN_TIMEOUT_S} s"}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tps = [ln.split()[2] for ln in p.stdout.splitlines()
+           if ln.startswith("tps = ") and "without initial connection time" in ln]
+    failed = [ln for ln in p.stdout.splitlines()
+              if ln.startswith("number of failed transactions:") and ln.split()[4] != "0"]
+    if p.returncode != 0 or not tps or failed:
+        return {"error": (p.stderr + p.stdout).strip()[-2000:] or f"exit status {p.returncode}"}
+    n = per_client * clients
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"ops": n, "seconds": n / float(tps[0]), "ops_per_s": float(tps[0]), "cpu_s": cpu}
+
+
 def verify(rec, workload, url, rows_check):
     """Adds verify: ok / the mismatch, for the workloads whose result can be checked."""
     if "error" in rec:
@@ -168,6 +203,8 @@ def main():
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies every workload's ops")
     ap.add_argument("--placements", help="comma-separated: split, same, free")
     ap.add_argument("--no-allocs", action="store_true", help="skip the allocation-count pass")
+    ap.add_argument("--pgbench", default=shutil.which("pgbench"),
+                    help="pgbench to run point-seq and pool-8 with (default: on PATH)")
     a = ap.parse_args()
 
     defaults = listed_workloads(os.path.join(a.bin, "turbopg-bench"))
@@ -192,9 +229,13 @@ def main():
     peers = [p for p in PEERS if os.access(binaries[p], os.X_OK)]
     if "libpq" not in peers:
         say("libpq-bench was not built (libpq not found): turbopg only")
-
     # Workloads a peer does not have (the ORM ones for libpq) are run by turbopg alone.
     has = {p: set(listed_workloads(binaries[p])) for p in peers}
+    if a.pgbench and os.access(a.pgbench, os.X_OK):
+        peers.append("pgbench")
+        has["pgbench"] = set(PGBENCH)
+    else:
+        say("pgbench not found (--pgbench): no pgbench reference")
     # Every workload needs load.sql's tables (copy-in and the INSERTs write into bench_in), so
     # the data is loaded whatever was picked; its size follows the workloads that read it.
     readers = [w for w in workloads if w in ROWS_READERS]
@@ -208,6 +249,10 @@ def main():
             for w in workloads for peer in peers if w in has[peer]]
     width = len(str(len(plan)))
     pinned = None
+    os.makedirs(a.out, exist_ok=True)
+    script = os.path.join(a.out, "pgbench-point.sql")
+    with open(script, "w") as f:
+        f.write(PGBENCH_SCRIPT)
     try:
         for k, (rep, pl, w, peer) in enumerate(plan, 1):
             server_cpus, client_cpus = PLACEMENTS[pl]
@@ -216,7 +261,10 @@ def main():
                 pinned = pl
             label = f"[{k:>{width}}/{len(plan)}] rep {rep} {pl:<5} {w:<12} {peer:<7}"
             print(f"bench: {label} ...", end="", file=sys.stderr, flush=True)
-            rec = run_one(binaries[peer], w, a.url, ops[w], client_cpus)
+            if peer == "pgbench":
+                rec = run_pgbench(a.pgbench, w, a.url, ops[w], client_cpus, script)
+            else:
+                rec = run_one(binaries[peer], w, a.url, ops[w], client_cpus)
             verify(rec, w, a.url, rows_check)
             rec.update({"rep": rep, "placement": pl, "workload": w, "peer": peer})
             runs.append(rec)
@@ -242,7 +290,6 @@ def main():
             "scale": a.scale, "ops": ops, "placements": placements, "workloads": workloads,
             "server_pinned": bool(a.pgdata), "git": git_describe()}
     summary = report.summarize(runs, allocs, meta)
-    os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": summary, "allocations": allocs, "runs": runs}, f,
                   indent=1)
