@@ -131,10 +131,13 @@ def parse_line(stdout):
     return rec
 
 
+def pinned(cmd, client_cpus):
+    """`cmd` run on `client_cpus` (None: wherever the scheduler puts it)."""
+    return cmd if client_cpus is None else ["taskset", "-c", client_cpus] + cmd
+
+
 def run_one(binary, workload, url, ops, client_cpus):
-    cmd = [binary, workload, url, str(ops)]
-    if client_cpus is not None:
-        cmd = ["taskset", "-c", client_cpus] + cmd
+    cmd = pinned([binary, workload, url, str(ops)], client_cpus)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -150,10 +153,8 @@ def run_pgbench(pgbench, workload, url, ops, client_cpus, script):
     (without connection time) and its CPU that of the whole pgbench process."""
     clients, threads = PGBENCH[workload]
     per_client = max(1, ops // clients)
-    cmd = [pgbench, "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads),
-           "-t", str(per_client), "-f", script, url]
-    if client_cpus is not None:
-        cmd = ["taskset", "-c", client_cpus] + cmd
+    cmd = pinned([pgbench, "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads),
+                  "-t", str(per_client), "-f", script, url], client_cpus)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
