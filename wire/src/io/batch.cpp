@@ -100,7 +100,7 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
     batch_sink sink(batch, stmts);
     static constexpr std::int16_t all_binary[] = {1};
     auto params = byte_view(batch.params);
-    (co_await submit(sink, [&](byte_writer& w) {
+    auto write = [&](byte_writer& w) {
         std::size_t parsed = batch.statements.size(); // none yet
         for (auto& e : batch.entries) {
             std::string_view name;
@@ -124,7 +124,10 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
             encode_execute(w, "", 0);
         }
         encode_sync(w);
-    })).raise();
+    };
+    // Counted as its statements by the pipeline hold (write_limit()).
+    auto statements = static_cast<std::uint32_t>(batch.entries.size());
+    (co_await submit(sink, write, request::cork_kind::none, statements)).raise();
     co_return std::move(sink.results());
 }
 

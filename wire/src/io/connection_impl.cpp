@@ -21,8 +21,8 @@ namespace turbopg::wire::io {
 using namespace proto;
 
 namespace {
-// How many unanswered requests the server must have before new ones are held back (see
-// write_limit).
+// How many unanswered statements the server must have before new requests are held back (see
+// holding_back).
 constexpr std::size_t pipeline_hold_depth = 32;
 } // namespace
 
@@ -231,8 +231,13 @@ request* connection_impl::pop() {
         if (!head_) tail_ = nullptr;
         if (write_cursor_ == r) // never written (the connection is failing)
             write_cursor_ = r->next;
-        else if (--awaiting_ + 1 == pipeline_hold_depth && !broken_ && write_due())
-            flush(); // the server is down to a short queue: send what was held back
+        else {
+            bool held = holding_back();
+            --awaiting_;
+            awaiting_statements_ -= r->statements;
+            if (held && !holding_back() && !broken_ && write_due())
+                flush(); // the server is down to a short queue: send what was held back
+        }
     }
     return r;
 }
@@ -256,19 +261,25 @@ std::uint64_t connection_impl::write_limit() const noexcept {
     std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
     if (!cancelling_.empty()) limit = *std::max_element(cancelling_.begin(), cancelling_.end());
     if (!corks_.empty()) limit = std::min(limit, corks_.front()->end);
-    // A deep pipeline: while the server still has pipeline_hold_depth requests to answer, new
-    // ones are held back and go out together once it is down to fewer. They would wait behind
-    // those on the server anyway, so this costs them nothing, and one write then carries many
-    // requests instead of one or two per completion (each write wakes the server). Not while a
-    // COPY or a cancel is in flight, whose bytes must go out as they come.
-    if (awaiting_ >= pipeline_hold_depth && corks_.empty() && cancelling_.empty())
-        limit = std::min(limit, written_);
+    if (holding_back()) limit = std::min(limit, written_);
     return limit;
+}
+
+bool connection_impl::holding_back() const noexcept {
+    // A deep pipeline: while the server still has pipeline_hold_depth statements to answer, in
+    // more than one request, new requests are held back and go out together once it is down to
+    // fewer (or to its last request, e.g. one batch). They would wait behind those on the server
+    // anyway, so this costs them nothing, and one write then carries many requests instead of
+    // one or two per completion (each write wakes the server). Not while a COPY or a cancel is
+    // in flight, whose bytes must go out as they come.
+    return awaiting_statements_ >= pipeline_hold_depth && awaiting_ >= 2 && corks_.empty() &&
+           cancelling_.empty();
 }
 
 void connection_impl::advance_write_cursor() noexcept {
     while (write_cursor_ && write_cursor_->end <= written_) {
         ++awaiting_;
+        awaiting_statements_ += write_cursor_->statements;
         write_cursor_ = write_cursor_->next;
     }
 }
@@ -339,7 +350,7 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
 
 asio::awaitable<request_outcome>
 connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_writer&)> write,
-                        request::cork_kind cork) {
+                        request::cork_kind cork, std::uint32_t statements) {
     request_outcome out;
     if (broken_) {
         out.ec = broken_ec_;
@@ -361,6 +372,7 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
     request r(sink);
     r.response.share_field_buffer(fields_);
     r.cork = cork;
+    r.statements = statements;
     enqueue(r, write);
     // The query timeout: a timer, only when one is set, that fires the request's wake event. Its
     // handler may run after this frame is gone, so it shares a small state with it.

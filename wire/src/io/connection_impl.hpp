@@ -179,7 +179,8 @@ public:
 private:
     asio::awaitable<request_outcome> submit(ops::result_sink& sink,
                                             detail::function_ref<void(proto::byte_writer&)> write,
-                                            request::cork_kind cork = request::cork_kind::none);
+                                            request::cork_kind cork = request::cork_kind::none,
+                                            std::uint32_t statements = 1);
     // Corked requests: the writer stops at the first one's end; its copy_data goes out there.
     bool copy_data_due() const noexcept {
         return !corks_.empty() && written_ == corks_.front()->end &&
@@ -209,6 +210,8 @@ private:
     bool next_chunk();
     bool write_due() const noexcept;
     std::uint64_t write_limit() const noexcept;
+    // Whether new requests are held back because the server has a deep queue (write_limit()).
+    bool holding_back() const noexcept;
     // Counts the requests that next_chunk() handed over whole as awaiting an answer.
     void advance_write_cursor() noexcept;
     // Handles one message; returns an error only when the connection cannot continue.
@@ -235,6 +238,7 @@ private:
     std::uint64_t written_ = 0;             // bytes handed to the transport
     request* write_cursor_ = nullptr;       // the oldest request not wholly handed to the transport
     std::size_t awaiting_ = 0;              // requests handed to the transport, not yet answered
+    std::size_t awaiting_statements_ = 0;   // the statements those requests carry
     std::vector<std::uint64_t> cancelling_; // `end` of each request being cancelled
     std::deque<request*> corks_;            // corked requests in flight, oldest first
     std::chrono::milliseconds query_timeout_{0};

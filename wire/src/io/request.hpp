@@ -25,9 +25,10 @@ struct request {
     std::error_code ec; // transport or protocol failure (the connection is then broken)
     std::string message;
     bool done = false;
-    bool wants_cancel = false; // timed out or cancelled: send a CancelRequest when at the head
-    std::uint64_t end = 0;     // connection byte count at the end of this request's messages
-    request* next = nullptr;   // FIFO of requests awaiting responses
+    bool wants_cancel = false;    // timed out or cancelled: send a CancelRequest when at the head
+    std::uint64_t end = 0;        // connection byte count at the end of this request's messages
+    std::uint32_t statements = 1; // statements it carries (a batch: many), the server's work
+    request* next = nullptr;      // FIFO of requests awaiting responses
 
     // A request that may put the server into copy-in mode is corked: until it completes, nothing
     // queued after it is written, since the server would take those messages for part of the
