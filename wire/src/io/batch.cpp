@@ -125,7 +125,7 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
         }
         encode_sync(w);
     };
-    // Counted as its statements by the pipeline hold (write_limit()).
+    // Counted as its statements by the pipeline hold (holding_back()).
     auto statements = static_cast<std::uint32_t>(batch.entries.size());
     (co_await submit(sink, write, request::cork_kind::none, statements)).raise();
     co_return std::move(sink.results());

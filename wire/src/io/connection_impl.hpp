@@ -212,7 +212,8 @@ private:
     std::uint64_t write_limit() const noexcept;
     // Whether new requests are held back because the server has a deep queue (write_limit()).
     bool holding_back() const noexcept;
-    // Counts the requests that next_chunk() handed over whole as awaiting an answer.
+    // Counts the requests that next_chunk() handed over whole (and their statements) as
+    // awaiting an answer.
     void advance_write_cursor() noexcept;
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
