@@ -76,18 +76,17 @@ asio::awaitable<frame> connection_impl::read_frame() {
     }
 }
 
-asio::awaitable<void>
-connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
+void connection_impl::read_on(std::shared_ptr<connection_impl> self, std::error_code read_error) {
     // After a FATAL error outside any request (e.g. pg_terminate_backend on an idle session), its
     // text explains the break better than "unexpected message".
     auto unexpected = [this]() -> std::string {
         return broken_message_.empty() ? "unexpected message from the server" : broken_message_;
     };
     try {
+        if (read_error) throw_transport_error(read_error, "reading from the server");
         while (!broken_) {
             // Handle every complete message already buffered (DataRows in this tight loop); only
-            // read from the socket when the next one is incomplete. (No read_frame() here: a
-            // coroutine frame per read is measurable on small round trips.)
+            // read from the socket when the next one is incomplete.
             if (auto f = buffered_frame()) {
                 if (auto ec = dispatch(*f)) fail_all(ec, unexpected());
                 continue;
@@ -96,10 +95,16 @@ connection_impl::reader_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
             // more: they run here rather than in a handler posted for each.
             resume_completed();
             if (broken_) break;
-            auto [ec, n] = co_await transport_.read_some_ec(
-                asio::buffer(in_.data() + in_end_, in_.size() - in_end_));
-            if (ec) throw_transport_error(ec, "reading from the server");
-            in_end_ += n;
+            // A completion handler, not a coroutine: a small operation Asio recycles, where a
+            // co_await would allocate a coroutine frame for every read.
+            transport_.async_read_some(
+                asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                [self = std::move(self)](std::error_code ec, std::size_t n) mutable {
+                    auto* c = self.get();
+                    if (!ec) c->in_end_ += n;
+                    c->read_on(std::move(self), ec);
+                });
+            return;
         }
     } catch (const std::system_error& e) {
         // Closed by us (abandon, close) or lost: either way every pending request fails.
@@ -739,7 +744,7 @@ asio::awaitable<void> connection_impl::startup(ops::startup_settings settings) {
     tx_status_ = op.transaction_status();
     for (auto& [name, value] : op.parameters())
         parameters_.insert_or_assign(name, value);
-    asio::co_spawn(get_executor(), reader_loop(shared_from_this()), asio::detached);
+    read_on(shared_from_this());
 }
 
 } // namespace turbopg::wire::io

@@ -198,7 +198,10 @@ private:
     // Throws `error` for a malformed or oversized message.
     std::optional<proto::frame> buffered_frame();
     asio::awaitable<proto::frame> read_frame();
-    asio::awaitable<void> reader_loop(std::shared_ptr<connection_impl> self);
+    // The reader: handles every complete message buffered, resumes the requests they completed,
+    // then reads again, completing in a handler that calls read_on() with the read's error. It
+    // holds `self` (the engine stays alive while it reads) until the connection breaks.
+    void read_on(std::shared_ptr<connection_impl> self, std::error_code read_error = {});
     // Resumes the coroutines of the requests dispatch() completed (completed_).
     void resume_completed();
     // Writing: flush() posts write_now() unless a write is under way; write_now() writes what

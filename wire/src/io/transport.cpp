@@ -4,7 +4,6 @@
 
 #include <turbopg/wire/error.hpp>
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/read.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/use_awaitable.hpp>
@@ -55,13 +54,6 @@ asio::awaitable<std::size_t> transport::read_some(asio::mutable_buffer buf) {
     } catch (const std::system_error& e) {
         throw_transport_error(e.code(), "reading from the server");
     }
-}
-
-asio::awaitable<std::tuple<std::error_code, std::size_t>>
-transport::read_some_ec(asio::mutable_buffer buf) {
-    return visit([&](auto& s) {
-        return s.async_read_some(buf, asio::experimental::as_tuple(asio::use_awaitable));
-    });
 }
 
 asio::awaitable<void> transport::write(asio::const_buffer buf) {

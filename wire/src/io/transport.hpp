@@ -13,7 +13,6 @@
 #include <cstddef>
 #include <memory>
 #include <system_error>
-#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -39,10 +38,13 @@ public:
 
     // Reads what is available (at least one byte) into `buf`.
     asio::awaitable<std::size_t> read_some(asio::mutable_buffer buf);
-    // The same without a coroutine frame of its own (the connection's reader calls it for every
-    // read): completes with the error instead of throwing; throw_transport_error() translates it.
-    asio::awaitable<std::tuple<std::error_code, std::size_t>>
-    read_some_ec(asio::mutable_buffer buf);
+    // The same for a completion handler `h(std::error_code, std::size_t)`, without a coroutine
+    // frame (the connection's reader reads this way, once per arriving response); the error is
+    // passed on, throw_transport_error() translates it.
+    template <class Handler>
+    void async_read_some(asio::mutable_buffer buf, Handler&& h) {
+        visit([&](auto& s) { s.async_read_some(buf, std::forward<Handler>(h)); });
+    }
     // Writes all of `buf`.
     asio::awaitable<void> write(asio::const_buffer buf);
     // Writes what the socket takes now without waiting: the bytes written, 0 when it would block
