@@ -39,8 +39,8 @@ public:
     // Reads what is available (at least one byte) into `buf`.
     asio::awaitable<std::size_t> read_some(asio::mutable_buffer buf);
     // The same for a completion handler `h(std::error_code, std::size_t)`, without a coroutine
-    // frame (the connection's reader reads this way, once per arriving response); the error is
-    // passed on, throw_transport_error() translates it.
+    // frame (the connection's reader reads this way); the error is passed to `h`, and
+    // throw_transport_error() translates it.
     template <class Handler>
     void async_read_some(asio::mutable_buffer buf, Handler&& h) {
         visit([&](auto& s) { s.async_read_some(buf, std::forward<Handler>(h)); });
