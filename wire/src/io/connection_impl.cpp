@@ -353,15 +353,21 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
 
 // ---- requests --------------------------------------------------------------------------------
 
-asio::awaitable<request_outcome>
-connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_writer&)> write,
-                        request::cork_kind cork, std::uint32_t statements) {
-    request_outcome out;
-    if (broken_) {
-        out.ec = broken_ec_;
-        out.message = broken_message_;
-        co_return out;
-    }
+void bind_execute::write_bind(byte_writer& w, std::span<const std::int16_t> formats) const {
+    auto at = begin_bind(w, "", statement, param_formats, param_count);
+    write_params(w.buffer());
+    end_bind(w, at, formats);
+}
+
+void bind_execute::operator()(byte_writer& w) const {
+    write_bind(w, result_formats);
+    encode_execute(w, "", 0);
+    encode_sync(w);
+}
+
+template <class Result>
+asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_writer write,
+                                                request::cork_kind cork, std::uint32_t statements) {
     // Backpressure: beyond max_in_flight requests, wait for one to complete.
     while (max_in_flight_ > 0 && in_flight_ >= max_in_flight_ && !broken_) {
         if (!slot_free_)
@@ -369,10 +375,14 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
                 get_executor(), asio::steady_timer::time_point::max());
         co_await slot_free_->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     }
+    request_outcome out;
     if (broken_) {
         out.ec = broken_ec_;
         out.message = broken_message_;
-        co_return out;
+        if constexpr (std::is_void_v<Result>)
+            out.raise(); // throws: a broken connection always has its error
+        else
+            co_return out;
     }
     request r(sink);
     r.response.share_field_buffer(fields_);
@@ -462,8 +472,17 @@ connection_impl::submit(ops::result_sink& sink, detail::function_ref<void(byte_w
             out.server_error.reset();
         }
     }
-    co_return out;
+    if constexpr (std::is_void_v<Result>)
+        out.raise();
+    else
+        co_return out;
 }
+
+template asio::awaitable<request_outcome>
+connection_impl::submit<request_outcome>(ops::result_sink&, request_writer, request::cork_kind,
+                                         std::uint32_t);
+template asio::awaitable<void> connection_impl::submit<void>(ops::result_sink&, request_writer,
+                                                             request::cork_kind, std::uint32_t);
 
 void connection_impl::enqueue(request& r, detail::function_ref<void(byte_writer&)> write) {
     auto before = out_.size();
@@ -523,7 +542,7 @@ void connection_impl::run_detached(std::string_view sql) {
 asio::awaitable<void> connection_impl::run(ops::result_sink& sink,
                                            detail::function_ref<void(byte_writer&)> write,
                                            request::cork_kind cork) {
-    (co_await submit(sink, write, cork)).raise();
+    return submit<void>(sink, write, cork);
 }
 
 namespace {
@@ -608,12 +627,10 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
                                                std::span<const std::uint32_t> param_types,
                                                std::span<const std::int16_t> param_formats,
                                                param_writer write_params, ops::result_sink& sink) {
-    auto bind_execute = [&](byte_writer& w, const std::string& statement,
-                            std::span<const std::int16_t> result_formats) {
-        auto at = begin_bind(w, "", statement, param_formats,
-                             static_cast<std::uint16_t>(param_types.size()));
-        write_params(w.buffer());
-        end_bind(w, at, result_formats);
+    auto run_statement = [&](std::string_view statement,
+                             std::span<const std::int16_t> result_formats) {
+        return bind_execute{statement, static_cast<std::uint16_t>(param_types.size()),
+                            param_formats, result_formats, write_params};
     };
     if (statements_.capacity() == 0) {
         // Unnamed statements only (PgBouncer in transaction mode): everything under one Sync, so
@@ -625,7 +642,7 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
              sink,
              [&](byte_writer& w) {
                  encode_parse(w, "", sql, param_types);
-                 bind_execute(w, "", all_binary);
+                 run_statement("", {}).write_bind(w, all_binary);
                  encode_describe(w, target::portal, "");
                  encode_execute(w, "", 0);
                  encode_sync(w);
@@ -638,14 +655,8 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         auto stmt = find_cached(sql, param_types);
         if (!stmt) stmt = co_await prepare(sql, param_types);
         sink.on_columns(stmt->columns);
-        auto out = co_await submit(
-            sink,
-            [&](byte_writer& w) {
-                bind_execute(w, stmt->name, stmt->result_formats);
-                encode_execute(w, "", 0);
-                encode_sync(w);
-            },
-            copy_cork(sql, request::cork_kind::extended));
+        auto out = co_await submit(sink, run_statement(stmt->name, stmt->result_formats),
+                                   copy_cork(sql, request::cork_kind::extended));
         if (out.server_error &&
             (is_invalidated_plan(*out.server_error) || out.server_error->sqlstate == "26000")) {
             // The server dropped or invalidated our statement (schema change, DISCARD ALL):
@@ -679,14 +690,11 @@ asio::awaitable<void> connection_impl::execute_prepared(
     std::string_view name, std::size_t param_count, detail::column_list columns,
     std::span<const std::int16_t> result_formats, std::span<const std::int16_t> param_formats,
     param_writer write_params, ops::result_sink& sink) {
+    // Not a coroutine: the request keeps the bind_execute, so no frame of this function needs to
+    // outlive the call (one frame less per query).
     sink.on_columns(std::move(columns));
-    (co_await submit(sink, [&](byte_writer& w) {
-        auto at = begin_bind(w, "", name, param_formats, static_cast<std::uint16_t>(param_count));
-        write_params(w.buffer());
-        end_bind(w, at, result_formats);
-        encode_execute(w, "", 0);
-        encode_sync(w);
-    })).raise();
+    return submit<void>(sink, bind_execute{name, static_cast<std::uint16_t>(param_count),
+                                           param_formats, result_formats, write_params});
 }
 
 asio::awaitable<void> connection_impl::close_statement(const std::string& name) {

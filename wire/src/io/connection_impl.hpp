@@ -177,10 +177,13 @@ public:
     void set_query_timeout(std::chrono::milliseconds t) noexcept { query_timeout_ = t; }
 
 private:
-    asio::awaitable<request_outcome> submit(ops::result_sink& sink,
-                                            detail::function_ref<void(proto::byte_writer&)> write,
-                                            request::cork_kind cork = request::cork_kind::none,
-                                            std::uint32_t statements = 1);
+    // Runs one request: waits for a slot, appends its messages, waits for its response (and
+    // cancels it on timeout or cancellation). submit<request_outcome> tells how it ended,
+    // submit<void> throws the error it ended with. Defined for those two.
+    template <class Result = request_outcome>
+    asio::awaitable<Result> submit(ops::result_sink& sink, request_writer write,
+                                   request::cork_kind cork = request::cork_kind::none,
+                                   std::uint32_t statements = 1);
     // Corked requests: the writer stops at the first one's end; its copy_data goes out there.
     bool copy_data_due() const noexcept {
         return !corks_.empty() && written_ == corks_.front()->end &&
