@@ -105,12 +105,7 @@ ast::expr make_transform(std::string_view name, ast::expr lhs) {
 }
 
 ast::expr resolve_field(const model_info& model, std::string_view name) {
-    const auto& column = model.columns[model.index_of(name)];
-    auto n = std::make_shared<ast::node>();
-    n->k = ast::kind::column;
-    n->text = column.name;
-    n->table = model.table;
-    return n;
+    return model.column_nodes[model.index_of(name)];
 }
 
 namespace {

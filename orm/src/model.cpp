@@ -1,3 +1,4 @@
+#include <turbopg/orm/ast.hpp>
 #include <turbopg/orm/error.hpp>
 #include <turbopg/orm/model.hpp>
 
@@ -84,6 +85,19 @@ void apply_meta(model_info& info, const model_meta& meta) {
         if (!c.sql.empty()) info.checks.emplace_back(std::string(c.name), std::string(c.sql));
     if (!meta.get_latest_by.empty())
         info.get_latest_by = info.columns[info.index_of(meta.get_latest_by)].name;
+}
+
+void finish_model_info(model_info& info) {
+    if (info.table.empty()) info.table = snake_case(info.cpp_name);
+    info.quoted_table = quote_identifier(info.table);
+    info.column_nodes.clear();
+    for (const auto& c : info.columns) {
+        auto n = std::make_shared<ast::node>();
+        n->k = ast::kind::column;
+        n->text = c.name;
+        n->table = info.table;
+        info.column_nodes.push_back(std::move(n));
+    }
 }
 
 } // namespace detail

@@ -1,6 +1,8 @@
 #include "models.hpp"
 
 #include <turbopg/orm/error.hpp>
+#include <turbopg/orm/expressions.hpp>
+#include <turbopg/orm/lookup.hpp>
 
 #include <doctest/doctest.h>
 
@@ -59,4 +61,17 @@ TEST_CASE("an unknown field names itself and lists the valid ones") {
                          "cannot resolve field \"titel\" of orm_test::Book; choices are: id, "
                          "title, pages, rating, published, in_print",
                          field_error);
+}
+
+TEST_CASE("a column is one shared node: F and a string lookup name it without building one") {
+    const auto& m = model_of<BookAuthor>();
+    REQUIRE(m.column_nodes.size() == m.columns.size());
+    const auto& pages = model_of<Book>().column_nodes[2];
+    CHECK(pages->k == ast::kind::column);
+    CHECK(pages->text == "pages");
+    CHECK(pages->table == "book");
+    CHECK(F(&Book::pages).node() == pages);
+    CHECK(resolve_field(model_of<Book>(), "pages") == pages);
+    CHECK(resolve_field(model_of<Book>(), "pk") == model_of<Book>().column_nodes[0]);
+    CHECK(m.column_nodes[0]->table == "authors"); // the table from the meta, not the struct name
 }

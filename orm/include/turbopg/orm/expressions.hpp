@@ -337,9 +337,7 @@ auto operator%(const A& a, const B& b) {
 // F(&Book::pages): the column of a member, typed by the member.
 template <class M, class Field>
 expression<column_value_t<Field>> F(Field M::*member) {
-    const auto& model = model_of<M>();
-    return expression<column_value_t<Field>>(
-        resolve_field(model, model.columns[field_index(member)].name));
+    return expression<column_value_t<Field>>(model_of<M>().column_nodes[field_index(member)]);
 }
 
 // F<std::int32_t>("pages"): a field by name, resolved against the query's model at compile time.

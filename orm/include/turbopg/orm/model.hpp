@@ -24,6 +24,7 @@
 #include <array>
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -96,6 +97,10 @@ struct order_field {
     bool descending = false;
 };
 
+namespace ast {
+struct node;
+} // namespace ast
+
 struct model_info {
     std::string cpp_name; // "shop::Book"
     std::string table;
@@ -107,6 +112,9 @@ struct model_info {
     std::vector<std::string> index_names, unique_names;
     std::vector<std::pair<std::string, std::string>> checks; // name, SQL
     std::string get_latest_by;
+    // A reference to each column, in member order: built once, shared by every filter and
+    // ordering on the column (resolve_field), so naming a column allocates nothing.
+    std::vector<std::shared_ptr<const ast::node>> column_nodes;
 
     // The column named `name`, or nullptr.
     TURBOPG_ORM_API const column_info* find(std::string_view name) const noexcept;
@@ -121,6 +129,8 @@ namespace detail {
 TURBOPG_ORM_API std::string sql_type_name(wire::oid_t type, std::size_t max_length);
 // Fills the parts of model_info that come from `meta` (names resolved, "-x" parsed).
 TURBOPG_ORM_API void apply_meta(model_info& info, const model_meta& meta);
+// Fills what follows from the rest: the default table name, the quoted one, the column nodes.
+TURBOPG_ORM_API void finish_model_info(model_info& info);
 
 template <class F>
 column_info describe_column(std::string_view name) {
@@ -149,8 +159,7 @@ model_info build_model_info(std::index_sequence<I...>) {
     if constexpr (has_meta<M>) {
         apply_meta(info, M::meta);
     }
-    if (info.table.empty()) info.table = snake_case(info.cpp_name);
-    info.quoted_table = quote_identifier(info.table);
+    finish_model_info(info);
     return info;
 }
 
