@@ -127,7 +127,7 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
     };
     // Counted as its statements by the pipeline hold (holding_back()).
     auto statements = static_cast<std::uint32_t>(batch.entries.size());
-    (co_await submit(sink, write, request::cork_kind::none, statements)).raise();
+    co_await submit<void>(sink, write, request::cork_kind::none, statements);
     co_return std::move(sink.results());
 }
 

@@ -353,14 +353,14 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
 
 // ---- requests --------------------------------------------------------------------------------
 
-void bind_execute::write_bind(byte_writer& w, std::span<const std::int16_t> formats) const {
+void bind_execute::write_bind(byte_writer& w) const {
     auto at = begin_bind(w, "", statement, param_formats, param_count);
     write_params(w.buffer());
-    end_bind(w, at, formats);
+    end_bind(w, at, result_formats);
 }
 
 void bind_execute::operator()(byte_writer& w) const {
-    write_bind(w, result_formats);
+    write_bind(w);
     encode_execute(w, "", 0);
     encode_sync(w);
 }
@@ -602,11 +602,11 @@ connection_impl::prepare(std::string_view sql, std::span<const std::uint32_t> pa
     stmt->name = statements_.next_name();
     describe_sink sink(*stmt);
     try {
-        (co_await submit(sink, [&](byte_writer& w) {
+        co_await submit<void>(sink, [&](byte_writer& w) {
             encode_parse(w, stmt->name, sql, param_types);
             encode_describe(w, target::statement, stmt->name);
             encode_sync(w);
-        })).raise();
+        });
     } catch (...) {
         finish();
         throw;
@@ -638,17 +638,16 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         // so every column is requested in binary, and Describe(portal) tells the sink the
         // columns.
         static constexpr std::int16_t all_binary[] = {1};
-        (co_await submit(
-             sink,
-             [&](byte_writer& w) {
-                 encode_parse(w, "", sql, param_types);
-                 run_statement("", {}).write_bind(w, all_binary);
-                 encode_describe(w, target::portal, "");
-                 encode_execute(w, "", 0);
-                 encode_sync(w);
-             },
-             copy_cork(sql, request::cork_kind::extended)))
-            .raise();
+        co_await submit<void>(
+            sink,
+            [&](byte_writer& w) {
+                encode_parse(w, "", sql, param_types);
+                run_statement("", all_binary).write_bind(w);
+                encode_describe(w, target::portal, "");
+                encode_execute(w, "", 0);
+                encode_sync(w);
+            },
+            copy_cork(sql, request::cork_kind::extended));
         co_return;
     }
     for (int attempt = 0;; ++attempt) {
@@ -678,11 +677,11 @@ connection_impl::prepare_named(std::string_view sql, std::span<const std::uint32
     auto stmt = std::make_shared<ops::statement_description>();
     stmt->name = "turbopg_p" + std::to_string(++prepared_counter_);
     describe_sink sink(*stmt);
-    (co_await submit(sink, [&](byte_writer& w) {
+    co_await submit<void>(sink, [&](byte_writer& w) {
         encode_parse(w, stmt->name, sql, param_types);
         encode_describe(w, target::statement, stmt->name);
         encode_sync(w);
-    })).raise();
+    });
     co_return stmt;
 }
 
@@ -699,10 +698,10 @@ asio::awaitable<void> connection_impl::execute_prepared(
 
 asio::awaitable<void> connection_impl::close_statement(const std::string& name) {
     ops::result_sink none;
-    (co_await submit(none, [&](byte_writer& w) {
+    co_await submit<void>(none, [&](byte_writer& w) {
         encode_close(w, target::statement, name);
         encode_sync(w);
-    })).raise();
+    });
 }
 
 asio::awaitable<void> connection_impl::close() {

@@ -32,7 +32,7 @@ struct bind_execute {
     std::span<const std::int16_t> result_formats;
     detail::function_ref<void(proto::bytes&)> write_params;
 
-    void write_bind(proto::byte_writer& w, std::span<const std::int16_t> formats) const;
+    void write_bind(proto::byte_writer& w) const;
     void operator()(proto::byte_writer& w) const; // Bind, Execute, Sync
 };
 
