@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -78,7 +79,7 @@ private:
         text(n.name);
         expr(n.e);
     }
-    void exprs(const std::vector<ast::expr>& es) {
+    void exprs(std::span<const ast::expr> es) {
         count(es.size());
         for (const auto& e : es)
             expr(e);

@@ -5,6 +5,7 @@
 #include <turbopg/orm/identifier.hpp>
 #include <turbopg/orm/lookup.hpp>
 
+#include <span>
 #include <string>
 
 namespace turbopg::orm {
@@ -17,7 +18,7 @@ wire::bytes& param_scratch() noexcept {
 } // namespace detail
 
 namespace ast {
-expr make(kind k, std::string text, std::vector<expr> args) {
+expr make(kind k, std::string text, expr_list args) {
     auto n = std::make_shared<node>();
     n->k = k;
     n->text = std::move(text);
@@ -90,7 +91,7 @@ public:
 
 private:
     void lookup(const ast::node& n);
-    void conjunction(const std::vector<ast::expr>& parts, std::string_view op);
+    void conjunction(std::span<const ast::expr> parts, std::string_view op);
     void raw(const ast::node& n);
     void subquery(const ast::select& q);
     // The annotation `name` may refer to (those annotated before the one being written), or
@@ -142,7 +143,7 @@ bool writer::has_aggregate(const ast::expr& e) {
     return false;
 }
 
-void writer::conjunction(const std::vector<ast::expr>& parts, std::string_view op) {
+void writer::conjunction(std::span<const ast::expr> parts, std::string_view op) {
     if (parts.empty()) {
         out_ += op == " AND " ? "TRUE" : "FALSE";
         return;

@@ -3,6 +3,7 @@
 // to chain a call copies pointers, not trees.
 #pragma once
 
+#include <turbopg/orm/detail/small_vector.hpp>
 #include <turbopg/orm/model.hpp>
 #include <turbopg/wire/connection.hpp>
 
@@ -115,19 +116,21 @@ enum class kind : std::uint8_t {
 struct select;
 struct node;
 using expr = std::shared_ptr<const node>;
+// A node's children: two (a comparison's sides) fit in the node.
+using expr_list = detail::small_vector<expr, 2>;
 
 struct node {
     kind k{};
     std::string text;
     std::string table;
-    std::vector<expr> args;
-    std::vector<param_value> params;
+    expr_list args;
+    detail::small_vector<param_value, 1> params; // one (a param node's) fits in the node
     std::shared_ptr<const select> query;
     bool distinct = false; // aggregate
     bool flag = false;     // lookup: the value is already a LIKE pattern / isnull: IS NULL
 };
 
-TURBOPG_ORM_API expr make(kind k, std::string text = {}, std::vector<expr> args = {});
+TURBOPG_ORM_API expr make(kind k, std::string text = {}, expr_list args = {});
 TURBOPG_ORM_API expr make_param_node(param_value p);
 
 enum class nulls : std::uint8_t { unspecified, first, last };

@@ -147,7 +147,7 @@ struct is_when<when_clause<T>> : std::true_type {};
 
 // A When's condition and value, or the default's value.
 template <class T, class X>
-void add_case_part(std::vector<ast::expr>& args, const X& part) {
+void add_case_part(ast::expr_list& args, const X& part) {
     if constexpr (is_when<X>::value) {
         args.push_back(part.condition);
         args.push_back(part.value);
