@@ -40,7 +40,7 @@ TEST_CASE("config to_string lists defaults briefly and parses back") {
         "requirepeer=pg target_session_attrs=prefer-standby load_balance_hosts=random "
         "replication=database keepalives=0 keepalives_idle=1 keepalives_interval=2 "
         "keepalives_count=3 tcp_user_timeout=4 statement_cache_size=0 max_message_size=65536 "
-        "password=secret";
+        "busy_poll=0 password=secret";
     auto full = parse(settings, env);
     std::string s = full.to_string();
     CAPTURE(s);
@@ -48,6 +48,7 @@ TEST_CASE("config to_string lists defaults briefly and parses back") {
     CHECK(s.find("dbname='my db'") != std::string::npos);
     CHECK(s.find("connect_timeout=2") != std::string::npos);
     CHECK(s.find("hostaddr=192.0.2.1,,") != std::string::npos);
+    CHECK(s.find("busy_poll=0") != std::string::npos);
     auto back = parse(s + " password=secret", env);
     CHECK(back == full);
 

@@ -193,6 +193,11 @@ void resolve_session(config& c, const raw_settings& raw) {
         if (n <= 0) fail("invalid max_message_size value: \"" + *v + '"');
         c.max_message_size = static_cast<std::size_t>(n);
     }
+    if (auto& v = at(raw, key::busy_poll)) {
+        int n = parse_int(*v, "busy_poll");
+        if (n < 0) fail("invalid busy_poll value: \"" + *v + '"');
+        c.busy_poll = std::chrono::microseconds(n);
+    }
 }
 
 void read_password_file(config& c) {

@@ -102,6 +102,7 @@ std::string config::to_string() const {
            std::to_string(statement_cache_size));
     add_if(max_message_size != defaults.max_message_size, "max_message_size",
            std::to_string(max_message_size));
+    add_if(busy_poll != defaults.busy_poll, "busy_poll", std::to_string(busy_poll.count()));
     return out;
 }
 

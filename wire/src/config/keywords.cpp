@@ -49,11 +49,12 @@ constexpr std::array<keyword, key_count> keywords{{
     {"channel_binding", "PGCHANNELBINDING"},
     {"statement_cache_size", ""},
     {"max_message_size", ""},
+    {"busy_poll", ""},
 }};
 
 static_assert(keywords[static_cast<std::size_t>(key::sslmode)].name == "sslmode");
 static_assert(keywords[static_cast<std::size_t>(key::channel_binding)].name == "channel_binding");
-static_assert(keywords[key_count - 1].name == "max_message_size");
+static_assert(keywords[key_count - 1].name == "busy_poll");
 
 } // namespace
 

@@ -54,9 +54,10 @@ enum class key : unsigned char {
     channel_binding,
     statement_cache_size,
     max_message_size,
+    busy_poll,
 };
 
-inline constexpr std::size_t key_count = static_cast<std::size_t>(key::max_message_size) + 1;
+inline constexpr std::size_t key_count = static_cast<std::size_t>(key::busy_poll) + 1;
 
 struct keyword {
     std::string_view name;

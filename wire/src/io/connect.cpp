@@ -164,6 +164,7 @@ attempt(asio::any_io_executor ex, const config& cfg, const endpoint& ep, int tls
     connection_options opts;
     opts.statement_cache_size = cfg.statement_cache_size;
     opts.max_message_size = cfg.max_message_size;
+    opts.busy_poll = cfg.busy_poll;
     auto impl = std::make_shared<connection_impl>(std::move(t), opts);
     impl->set_cancel_target(std::move(target));
     co_await impl->startup(std::move(settings));

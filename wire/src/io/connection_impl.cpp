@@ -34,6 +34,7 @@ void request_outcome::raise() const {
 connection_impl::connection_impl(transport t, connection_options opts)
     : transport_(std::move(t))
     , opts_(opts)
+    , poll_(opts.busy_poll)
     , statements_(opts.statement_cache_size) {
     in_.resize(16 * 1024);
 }
@@ -95,6 +96,18 @@ void connection_impl::read_on(std::shared_ptr<connection_impl> self, std::error_
             // more: they run here rather than in a handler posted for each.
             resume_completed();
             if (broken_) break;
+            switch (poll_socket()) {
+            case poll_step::data:
+                continue;
+            case poll_step::again:
+                asio::post(get_executor(), [self = std::move(self)]() mutable {
+                    auto* c = self.get();
+                    c->read_on(std::move(self));
+                });
+                return;
+            case poll_step::sleep:
+                break;
+            }
             // A completion handler, not a coroutine: a small operation Asio recycles, where a
             // co_await would allocate a coroutine frame for every read.
             transport_.async_read_some(
@@ -114,6 +127,19 @@ void connection_impl::read_on(std::shared_ptr<connection_impl> self, std::error_
         fail_all(ec, broken_message_.empty() ? std::string(e.what()) : broken_message_);
     }
     resume_completed();
+}
+
+connection_impl::poll_step connection_impl::poll_socket() {
+    // TLS records cannot be read without waiting through Asio's stream: no polling there.
+    if (!poll_.polling() &&
+        (in_flight_ == 0 || transport_.is_tls() || !poll_.begin(busy_poll::clock::now())))
+        return poll_step::sleep;
+    if (auto n = transport_.try_read(asio::buffer(in_.data() + in_end_, in_.size() - in_end_))) {
+        in_end_ += n;
+        poll_.found();
+        return poll_step::data;
+    }
+    return poll_.keep_polling(busy_poll::clock::now()) ? poll_step::again : poll_step::sleep;
 }
 
 void connection_impl::resume_completed() {

@@ -4,6 +4,7 @@
 // pipelined, each with its own Sync, so an error fails only its own request.
 #pragma once
 
+#include "io/busy_poll.hpp"
 #include "io/request.hpp"
 #include "io/transport.hpp"
 #include "ops/startup.hpp"
@@ -47,6 +48,7 @@ request::cork_kind copy_cork(std::string_view sql, request::cork_kind kind) noex
 struct connection_options {
     std::size_t statement_cache_size = 256;
     std::size_t max_message_size = proto::default_max_message_size;
+    std::chrono::microseconds busy_poll{0}; // see busy_poll.hpp
 };
 
 // How a request ended; raise() throws the error it describes, if any.
@@ -207,6 +209,11 @@ private:
     void read_on(std::shared_ptr<connection_impl> self, std::error_code read_error = {});
     // Resumes the coroutines of the requests dispatch() completed (completed_).
     void resume_completed();
+    // Before the reader sleeps: reads what the socket has now, when requests await answers and
+    // busy polling says so (busy_poll.hpp). `again`: nothing yet, poll again after the handlers
+    // that are ready to run.
+    enum class poll_step { data, again, sleep };
+    poll_step poll_socket();
     // Writing: flush() posts write_now() unless a write is under way; write_now() writes what
     // is due while the socket takes it without blocking and leaves the rest to writer_loop.
     void flush();
@@ -237,6 +244,7 @@ private:
 
     transport transport_;
     connection_options opts_;
+    busy_poll poll_;
     proto::bytes out_;     // messages waiting for the writer
     proto::bytes sending_; // messages being written
     std::size_t sent_ = 0; // bytes of sending_ written so far

@@ -67,7 +67,10 @@ asio::awaitable<void> transport::write(asio::const_buffer buf) {
     }
 }
 
-std::size_t transport::try_write(asio::const_buffer buf) {
+// What `op(socket, ec)` transfers without blocking: 0 when it would block, and always with TLS
+// (whose records go through the awaitable read_some/write). Other errors throw, as `what`.
+template <class Op>
+std::size_t transport::transfer_now(Op op, const char* what) {
     return visit([&](auto& s) -> std::size_t {
         if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
             return 0;
@@ -75,12 +78,22 @@ std::size_t transport::try_write(asio::const_buffer buf) {
             std::error_code ec;
             if (!s.non_blocking()) s.non_blocking(true, ec);
             std::size_t n = 0;
-            if (!ec) n = s.write_some(buf, ec);
+            if (!ec) n = op(s, ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
-            if (ec) throw_transport_error(ec, "writing to the server");
+            if (ec) throw_transport_error(ec, what);
             return n;
         }
     });
+}
+
+std::size_t transport::try_write(asio::const_buffer buf) {
+    return transfer_now([&](auto& s, std::error_code& ec) { return s.write_some(buf, ec); },
+                        "writing to the server");
+}
+
+std::size_t transport::try_read(asio::mutable_buffer buf) {
+    return transfer_now([&](auto& s, std::error_code& ec) { return s.read_some(buf, ec); },
+                        "reading from the server");
 }
 
 asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,

@@ -50,6 +50,9 @@ public:
     // Writes what the socket takes now without waiting: the bytes written, 0 when it would block
     // (always with TLS, whose writes go through write()). Throws as write() does.
     std::size_t try_write(asio::const_buffer buf);
+    // Reads what the socket has now without waiting: the bytes read, 0 when there are none (always
+    // with TLS). Throws as read_some() does (the server closing the connection included).
+    std::size_t try_read(asio::mutable_buffer buf);
 
     // Wraps the plain socket in TLS and performs the client handshake. `ctx` must outlive the
     // transport (the connection keeps it). `sni_host` is sent as server name unless empty.
@@ -67,6 +70,8 @@ public:
     void close() noexcept;
 
 private:
+    template <class Op>
+    std::size_t transfer_now(Op op, const char* what);
     template <class F>
     decltype(auto) visit(F&& f) {
         return std::visit(std::forward<F>(f), stream_);

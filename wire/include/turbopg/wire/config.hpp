@@ -7,8 +7,8 @@
 // parse_config() accepts both forms libpq accepts: a URI (`postgresql://` or `postgres://`) or a
 // `key=value` string; an empty string takes everything from the PG* environment variables and the
 // defaults. A setting given in the string always beats its environment variable, even when given
-// empty. Every keyword keeps libpq's name, default and validation; turbopg adds two of its own
-// (statement_cache_size, max_message_size).
+// empty. Every keyword keeps libpq's name, default and validation; turbopg adds three of its own
+// (statement_cache_size, max_message_size, busy_poll).
 //
 // Errors: an invalid string or setting throws `turbopg::wire::error` with code errc::bad_config;
 // its what() starts with libpq's own message, e.g. `invalid connection option "foo"`,
@@ -161,6 +161,11 @@ struct TURBOPG_WIRE_API config {
     std::size_t statement_cache_size = 256;
     // Largest backend message accepted, in bytes (1 .. 2^31-1).
     std::size_t max_message_size = std::size_t{1} << 30;
+    // How long the reader polls the socket, while requests await answers, before it sleeps
+    // (microseconds; 0 = never). Spares a server on another CPU of this machine a wake-up per
+    // answer; polling that catches nothing is backed off (down to one wait in 65), so a
+    // remote or slow server costs next to nothing. Not with TLS.
+    std::chrono::microseconds busy_poll{50};
 
     // Things parse_config() ignored and the caller may want to log (e.g. an insecure password
     // file). Never contains a password.

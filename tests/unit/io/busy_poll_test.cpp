@@ -1,0 +1,61 @@
+#include "io/busy_poll.hpp"
+
+#include <doctest/doctest.h>
+
+using turbopg::wire::io::busy_poll;
+using namespace std::chrono_literals;
+
+namespace {
+// Runs one wait that polls `polls` times without finding data; `found` says whether the next
+// poll found some (else the budget ran out). Returns whether the wait was polled at all.
+bool wait_once(busy_poll& p, busy_poll::clock::time_point& now, int polls, bool found) {
+    if (!p.begin(now)) return false;
+    for (int i = 0; i < polls; ++i) {
+        now += 10us;
+        if (!p.keep_polling(now)) return true; // the budget ran out: the reader sleeps
+    }
+    REQUIRE(found);
+    p.found();
+    CHECK_FALSE(p.polling());
+    return true;
+}
+} // namespace
+
+TEST_CASE("busy_poll: polls until data comes or the budget runs out") {
+    busy_poll p(50us);
+    busy_poll::clock::time_point now{};
+    REQUIRE(p.begin(now));
+    CHECK(p.polling());
+    for (int i = 1; i < 5; ++i)
+        CHECK(p.keep_polling(now + i * 10us)); // 10..40 us: within the budget
+    CHECK_FALSE(p.keep_polling(now + 50us));   // spent: sleep
+    CHECK_FALSE(p.polling());
+}
+
+TEST_CASE("busy_poll: 0 never polls") {
+    busy_poll p(0us);
+    CHECK_FALSE(p.begin({}));
+    CHECK_FALSE(p.polling());
+}
+
+TEST_CASE("busy_poll: fruitless polls back off 1, 2, 4 ... 64 waits; a caught answer resets") {
+    busy_poll p(50us);
+    busy_poll::clock::time_point now{};
+    // Each wait that polls and catches nothing skips twice as many following waits as the last.
+    for (std::uint32_t skip : {1u, 2u, 4u, 8u, 16u, 32u, 64u, 64u}) {
+        CAPTURE(skip);
+        REQUIRE(wait_once(p, now, 10, false));
+        for (std::uint32_t i = 0; i < skip; ++i)
+            CHECK_FALSE(p.begin(now));
+    }
+    // Data that was there at once proves nothing: the backoff stays.
+    REQUIRE(wait_once(p, now, 0, true));
+    REQUIRE(wait_once(p, now, 10, false));
+    for (int i = 0; i < 64; ++i)
+        CHECK_FALSE(p.begin(now));
+    // Polling that catches an answer after finding none starts over: the next miss skips one.
+    REQUIRE(wait_once(p, now, 2, true));
+    REQUIRE(wait_once(p, now, 10, false));
+    CHECK_FALSE(p.begin(now));
+    CHECK(p.begin(now));
+}

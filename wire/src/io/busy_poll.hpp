@@ -1,0 +1,71 @@
+// When to poll the socket instead of sleeping until the kernel wakes the reader. A sleeping
+// reader costs the server a wake-up for every answer it sends: on a VM, waking a process on
+// another CPU takes an inter-processor interrupt (a VM exit), and the server pays it inside its
+// send(). While requests await their answers, the reader may therefore poll for a while (config
+// busy_poll, in microseconds) before it sleeps: a server on another CPU of the same machine
+// answers within that time, and nobody pays for a wake-up.
+//
+// Polling that finds nothing helps nobody (a remote server, a long query, or a server sharing
+// this CPU, which cannot run while we poll). After such a wait the reader sleeps at once for the
+// next 1, 2, 4, ... up to 64 waits; a poll that finds data after finding none starts over.
+// Sans-io: the reader passes the clock's readings in.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+
+namespace turbopg::wire::io {
+
+class busy_poll {
+public:
+    using clock = std::chrono::steady_clock;
+    static constexpr std::uint32_t max_backoff = 64;
+
+    explicit busy_poll(std::chrono::microseconds budget) noexcept
+        : budget_(budget) {}
+
+    // Whether a wait is being polled for (begin() said yes, and it has not ended).
+    bool polling() const noexcept { return polling_; }
+
+    // A wait begins (nothing to read, requests await answers): whether to poll for it.
+    bool begin(clock::time_point now) noexcept {
+        if (budget_.count() <= 0) return false;
+        if (skip_ > 0) {
+            --skip_;
+            return false;
+        }
+        polling_ = true;
+        found_none_ = false;
+        since_ = now;
+        return true;
+    }
+
+    // A poll found data: the wait is over.
+    void found() noexcept {
+        if (found_none_) backoff_ = 0; // polling is what caught it
+        polling_ = false;
+    }
+
+    // A poll found nothing: whether to poll again (else the reader sleeps, and the next waits
+    // are not polled for a while).
+    bool keep_polling(clock::time_point now) noexcept {
+        found_none_ = true;
+        if (now - since_ < budget_) return true;
+        polling_ = false;
+        backoff_ = std::min(backoff_ == 0 ? 1 : 2 * backoff_, max_backoff);
+        skip_ = backoff_;
+        return false;
+    }
+
+private:
+    std::chrono::microseconds budget_;
+    clock::time_point since_{};
+    std::uint32_t backoff_ = 0; // waits skipped after the last fruitless poll (0: none since
+                                // polling last caught an answer)
+    std::uint32_t skip_ = 0;    // waits still to sleep through without polling
+    bool polling_ = false;
+    bool found_none_ = false;
+};
+
+} // namespace turbopg::wire::io
