@@ -257,8 +257,9 @@ auth_requirements parse_require_auth(std::string_view value) {
 std::string format_require_auth(const auth_requirements& r) {
     if (r == auth_requirements{}) return {};
     std::string out;
-    auto add = [&](std::string_view item) {
+    auto add = [&](std::string_view item, std::string_view prefix = {}) {
         if (!out.empty()) out += ',';
+        out += prefix;
         out += item;
     };
     if (r.allowed == all_auth_methods) { // only "none" differs
@@ -266,7 +267,7 @@ std::string format_require_auth(const auth_requirements& r) {
     }
     if (r.allowed == 0 && !r.none_allowed) { // nothing at all is accepted
         for (const auto& [name, m] : auth_methods)
-            add("!" + std::string(name));
+            add(name, "!");
         add("!none");
         return out;
     }
