@@ -1,5 +1,6 @@
-// How many times operator new ran in this process: counted by turbopg-bench-allocs
-// (alloc_count_on.cpp, which replaces the global operator new), not by turbopg-bench
+// How many heap allocations this process made (malloc and its family, so operator new and
+// Asio's recycling allocator when it misses are included): counted by turbopg-bench-allocs
+// (alloc_count_on.cpp, which replaces the C allocation functions), not by turbopg-bench
 // (alloc_count_off.cpp), whose timings stay free of the counter's cost.
 #pragma once
 

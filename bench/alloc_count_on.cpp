@@ -1,31 +1,26 @@
-// Replaces the global operator new (every form) with a counting one on top of malloc, and
-// operator delete with free to match. Only operator new is counted: memory that C code (or
-// std::malloc) takes directly is not.
+// Counts every heap allocation of the process: the C allocation functions are replaced by
+// counting ones on top of glibc's own (__libc_malloc and friends), so operator new (libstdc++'s
+// calls malloc or aligned_alloc), Asio's recycling allocator when it misses (aligned_alloc), and
+// C code are all counted, each allocation once. free() stays glibc's.
 #include "alloc_count.hpp"
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
+#include <cerrno>
+#include <cstddef>
+
+extern "C" {
+void* __libc_malloc(std::size_t size);
+void* __libc_calloc(std::size_t n, std::size_t size);
+void* __libc_realloc(void* p, std::size_t size);
+void* __libc_memalign(std::size_t align, std::size_t size);
+}
 
 namespace {
 
 std::atomic<std::uint64_t> allocations{0};
 
-void* counted_alloc(std::size_t size) noexcept {
+void count() noexcept {
     allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(size == 0 ? 1 : size);
-}
-
-void* counted_aligned_alloc(std::size_t size, std::align_val_t align) noexcept {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    auto a = static_cast<std::size_t>(align);
-    // aligned_alloc wants a size that is a multiple of the alignment.
-    return std::aligned_alloc(a, (size + a - 1) / a * a);
-}
-
-void* or_throw(void* p) {
-    if (p == nullptr) throw std::bad_alloc();
-    return p;
 }
 
 } // namespace
@@ -38,64 +33,41 @@ std::optional<std::uint64_t> allocations_so_far() noexcept {
 
 } // namespace turbopg::bench
 
-void* operator new(std::size_t size) {
-    return or_throw(counted_alloc(size));
-}
-void* operator new[](std::size_t size) {
-    return or_throw(counted_alloc(size));
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    return counted_alloc(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-    return counted_alloc(size);
-}
-void* operator new(std::size_t size, std::align_val_t a) {
-    return or_throw(counted_aligned_alloc(size, a));
-}
-void* operator new[](std::size_t size, std::align_val_t a) {
-    return or_throw(counted_aligned_alloc(size, a));
-}
-void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
-    return counted_aligned_alloc(size, a);
-}
-void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
-    return counted_aligned_alloc(size, a);
+extern "C" {
+
+void* malloc(std::size_t size) {
+    count();
+    return __libc_malloc(size);
 }
 
-void operator delete(void* p) noexcept {
-    std::free(p);
+void* calloc(std::size_t n, std::size_t size) {
+    count();
+    return __libc_calloc(n, size);
 }
-void operator delete[](void* p) noexcept {
-    std::free(p);
+
+// Counted as an allocation: it may move the block (and realloc(nullptr, n) is malloc(n)).
+void* realloc(void* p, std::size_t size) {
+    count();
+    return __libc_realloc(p, size);
 }
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
+
+void* aligned_alloc(std::size_t align, std::size_t size) {
+    count();
+    return __libc_memalign(align, size);
 }
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
+
+void* memalign(std::size_t align, std::size_t size) {
+    count();
+    return __libc_memalign(align, size);
 }
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
+
+int posix_memalign(void** out, std::size_t align, std::size_t size) {
+    if (align % sizeof(void*) != 0 || (align & (align - 1)) != 0) return EINVAL;
+    count();
+    void* p = __libc_memalign(align, size);
+    if (p == nullptr) return ENOMEM;
+    *out = p;
+    return 0;
 }
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
+
+} // extern "C"
