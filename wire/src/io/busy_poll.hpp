@@ -7,7 +7,7 @@
 //
 // Polling that finds nothing helps nobody (a remote server, a long query, or a server sharing
 // this CPU, which cannot run while we poll). After such a wait the reader sleeps at once for the
-// next 1, 2, 4, ... up to 64 waits; a poll that finds data after finding none starts over.
+// next 1, 2, 4, ... up to 1024 waits; a poll that finds data after finding none starts over.
 // Sans-io: the reader passes the clock's readings in.
 #pragma once
 
@@ -20,7 +20,7 @@ namespace turbopg::wire::io {
 class busy_poll {
 public:
     using clock = std::chrono::steady_clock;
-    static constexpr std::uint32_t max_backoff = 64;
+    static constexpr std::uint32_t max_backoff = 1024;
 
     explicit busy_poll(std::chrono::microseconds budget) noexcept
         : budget_(budget) {}
