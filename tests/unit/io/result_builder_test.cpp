@@ -58,6 +58,7 @@ TEST_CASE("the results of one request share rows and outlive each other") {
     }
     CHECK(moved[40].empty());
     CHECK(moved[40].command_tag() == "INSERT 0 1");
+    CHECK(moved[40].rows_affected() == 1);
     moved.clear();
     REQUIRE(kept.size() == 2);
     CHECK(kept[0].get<std::int32_t>(0) == 380);
@@ -79,4 +80,16 @@ TEST_CASE("a taken result owns its rows: the builder starts a new buffer") {
     CHECK(first[0].get<std::int32_t>(0) == 7);
     CHECK(first[1][0].is_null());
     CHECK(b.take()[99].get<std::int32_t>(0) == 99);
+}
+
+TEST_CASE("a result taken before its CommandComplete has its rows and no tag") {
+    result_builder b;
+    b.on_columns(int4_column("x"));
+    add_row(b, 1);
+    add_row(b, 2);
+    auto r = b.take(); // e.g. an Execute with a row limit: PortalSuspended, no CommandComplete
+    REQUIRE(r.size() == 2);
+    CHECK(r[1].get<std::int32_t>("x") == 2);
+    CHECK(r.command_tag().empty());
+    CHECK(r.rows_affected() == 0);
 }

@@ -46,13 +46,17 @@ std::size_t result::column_index(std::string_view name) const {
     throw std::out_of_range("no column named \"" + std::string(name) + "\" in the result");
 }
 
+std::uint64_t result::rows_affected() const noexcept {
+    return proto::rows_affected(tag_);
+}
+
 void result_builder::on_columns(detail::column_list columns) {
-    current_.ncols_ = columns ? columns->size() : 0;
-    current_.columns_ = std::move(columns);
+    current_.ncols = columns ? columns->size() : 0;
+    current_.columns = std::move(columns);
 }
 
 std::error_code result_builder::on_data_row(std::span<const detail::raw_field> fields) {
-    if (fields.size() != current_.ncols_) return make_error_code(errc::protocol_violation);
+    if (fields.size() != current_.ncols) return make_error_code(errc::protocol_violation);
     if (!rows_data_) {
         // Room for the expected rows of small values, so that a typical result (or batch)
         // allocates its buffer once; larger ones grow geometrically from there.
@@ -62,40 +66,43 @@ std::error_code result_builder::on_data_row(std::span<const detail::raw_field> f
         rows_data_->data.reserve(slots * 8);
     }
     auto& rows = *rows_data_;
-    if (current_.rows_ == 0) current_.first_ = rows.fields.size();
+    if (current_.rows == 0) current_.first = rows.fields.size();
     for (auto& f : fields) {
         rows.fields.push_back({rows.data.size(), f.size});
         if (f.size > 0) rows.data.insert(rows.data.end(), f.data, f.data + f.size);
     }
-    ++current_.rows_;
+    ++current_.rows;
     return {};
 }
 
 void result_builder::on_command_complete(std::string_view tag) {
-    current_.tag_ = tag;
-    current_.rows_affected_ = proto::rows_affected(tag);
-    finish();
+    // Built in place: a batch completes one result per statement.
+    finish_into(done_.emplace_back(), tag);
 }
 
 void result_builder::on_empty_query() {
-    finish();
+    finish_into(done_.emplace_back(), {});
 }
 
-void result_builder::finish() {
-    if (current_.rows_ > 0) current_.rows_data_ = rows_data_;
-    done_.push_back(std::move(current_));
-    current_ = result();
+void result_builder::finish_into(result& out, std::string_view tag) {
+    out.columns_ = std::move(current_.columns);
+    if (current_.rows > 0) out.rows_data_ = rows_data_;
+    out.first_ = current_.first;
+    out.ncols_ = current_.ncols;
+    out.rows_ = current_.rows;
+    out.tag_ = tag;
+    current_ = pending();
 }
 
 result result_builder::take() {
     // Rows collected after this would go to a new buffer: the one taken is the result's alone.
-    if (done_.empty()) {
-        if (current_.rows_ > 0) current_.rows_data_ = rows_data_;
-        rows_data_.reset();
-        return std::move(current_);
-    }
+    result out;
+    if (done_.empty())
+        finish_into(out, {});
+    else
+        out = std::move(done_.back());
     rows_data_.reset();
-    return std::move(done_.back());
+    return out;
 }
 
 } // namespace turbopg::wire

@@ -175,8 +175,8 @@ public:
     std::size_t column_index(std::string_view name) const;
     // The command tag, e.g. "SELECT 3", "INSERT 0 1"; empty for an empty query.
     const std::string& command_tag() const noexcept { return tag_; }
-    // Rows affected or returned, as libpq's PQcmdTuples reads the tag.
-    std::uint64_t rows_affected() const noexcept { return rows_affected_; }
+    // Rows affected or returned, as libpq's PQcmdTuples reads the tag (read from it on each call).
+    std::uint64_t rows_affected() const noexcept;
 
     // Typed rows: each row as a tuple or aggregate.
     template <class Row>
@@ -198,7 +198,6 @@ private:
     std::size_t ncols_ = 0;
     std::size_t rows_ = 0;
     std::string tag_;
-    std::uint64_t rows_affected_ = 0;
 };
 
 // Collects one statement's rows into a result (a result_sink for the connection).
@@ -219,8 +218,15 @@ public:
     void expect_rows(std::size_t rows) noexcept { expected_rows_ = rows; }
 
 private:
-    void finish();
-    result current_;
+    // The result being read: its columns and its rows so far in rows_data_.
+    struct pending {
+        detail::column_list columns;
+        std::size_t first = 0, ncols = 0, rows = 0;
+    };
+    // Moves the pending result into `out`, leaving none pending.
+    void finish_into(result& out, std::string_view tag);
+
+    pending current_;
     std::vector<result> done_;
     std::shared_ptr<detail::result_rows> rows_data_; // of every result of this builder
     std::size_t expected_rows_ = 0;
