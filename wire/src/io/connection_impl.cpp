@@ -57,7 +57,13 @@ std::optional<frame> connection_impl::buffered_frame() {
         in_begin_ += r.msg.size;
         return r.msg;
     }
-    if (r.status == frame_status::error) throw error(r.ec, "reading from the server");
+    make_room(r);
+    return std::nullopt;
+}
+
+[[gnu::noinline]] void connection_impl::make_room(const frame_result& r) {
+    if (r.status == frame_status::error)
+        throw error(make_error_code(r.ec), "reading from the server");
     // Make room for the whole message: move the partial one to the front, grow if needed.
     if (in_begin_ > 0) {
         std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
@@ -65,7 +71,6 @@ std::optional<frame> connection_impl::buffered_frame() {
         in_begin_ = 0;
     }
     if (in_.size() < r.needed) in_.resize(std::max(r.needed, in_.size() * 2));
-    return std::nullopt;
 }
 
 asio::awaitable<frame> connection_impl::read_frame() {
@@ -153,7 +158,7 @@ void connection_impl::resume_completed() {
     resuming_.clear();
 }
 
-std::error_code connection_impl::dispatch(const frame& f) {
+[[gnu::noinline]] std::error_code connection_impl::dispatch_asynchronous(const frame& f) {
     switch (f.type) {
     case msg::notice_response: {
         server_diagnostics d;
@@ -167,27 +172,41 @@ std::error_code connection_impl::dispatch(const frame& f) {
         parameters_.insert_or_assign(std::string(p.name), std::string(p.value));
         return {};
     }
-    case msg::notification_response: {
+    default: {
         proto::notification n;
         if (auto ec = parse(f.body, n)) return ec;
         if (notification_handler_)
             notification_handler_({std::string(n.channel), std::string(n.payload), n.pid});
         return {};
     }
+    }
+}
+
+[[gnu::noinline]] std::error_code connection_impl::note_error_response(const frame& f) {
+    // A FATAL error means the server is about to close the connection (e.g. 57P01 from
+    // pg_terminate_backend or a shutdown): remember why for the error every pending request
+    // will see. Without a request, that is the only error the server may send.
+    server_diagnostics d;
+    if (auto ec = parse_diagnostics(f.body, d)) return ec;
+    auto& severity = d.severity_nonlocalized.empty() ? d.severity : d.severity_nonlocalized;
+    if (severity == "FATAL" || severity == "PANIC")
+        broken_message_ =
+            "server closed the connection: " + d.message + " (SQLSTATE " + d.sqlstate + ")";
+    if (!head_) return make_error_code(errc::connection_closed);
+    return {};
+}
+
+std::error_code connection_impl::dispatch(const frame& f) {
+    switch (f.type) {
+    case msg::notice_response:
+    case msg::parameter_status:
+    case msg::notification_response:
+        return dispatch_asynchronous(f);
+    case msg::error_response:
+        if (auto ec = note_error_response(f)) return ec;
+        break;
     default:
         break;
-    }
-    if (f.type == msg::error_response) {
-        // A FATAL error means the server is about to close the connection (e.g. 57P01 from
-        // pg_terminate_backend or a shutdown): remember why for the error every pending request
-        // will see. Without a request, that is the only error the server may send.
-        server_diagnostics d;
-        if (auto ec = parse_diagnostics(f.body, d)) return ec;
-        auto& severity = d.severity_nonlocalized.empty() ? d.severity : d.severity_nonlocalized;
-        if (severity == "FATAL" || severity == "PANIC")
-            broken_message_ =
-                "server closed the connection: " + d.message + " (SQLSTATE " + d.sqlstate + ")";
-        if (!head_) return make_error_code(errc::connection_closed);
     }
     if (!head_) return make_error_code(errc::protocol_violation);
     bool done = false;

@@ -202,6 +202,9 @@ private:
     // The next complete message in the read buffer; else makes room for it and returns nothing.
     // Throws `error` for a malformed or oversized message.
     std::optional<proto::frame> buffered_frame();
+    // buffered_frame() without a complete message: throws for a bad one, else makes room for
+    // it. Out of line, so that the call for each message sets up no frame for this part.
+    void make_room(const proto::frame_result& r);
     asio::awaitable<proto::frame> read_frame();
     // The reader: handles every complete message buffered, resumes the requests they completed,
     // then reads again, completing in a handler that calls read_on() with the read's error. It
@@ -230,6 +233,13 @@ private:
     void advance_write_cursor() noexcept;
     // Handles one message; returns an error only when the connection cannot continue.
     std::error_code dispatch(const proto::frame& f);
+    // The messages the server may send at any time: NoticeResponse, ParameterStatus,
+    // NotificationResponse. Out of dispatch(), whose every call would otherwise set up their
+    // locals (a server_diagnostics is some 600 bytes).
+    std::error_code dispatch_asynchronous(const proto::frame& f);
+    // Remembers why the server is about to close the connection when an ErrorResponse is FATAL;
+    // connection_closed when no request is waiting for it.
+    std::error_code note_error_response(const proto::frame& f);
     void fail_all(std::error_code ec, const std::string& message);
     // Appends r's messages to the output (after pending Close messages), queues r for its
     // response (and its cork) and wakes the writer; appends nothing when `write` throws.

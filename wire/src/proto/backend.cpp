@@ -14,34 +14,6 @@ std::error_code done(const byte_reader& r) noexcept {
 
 } // namespace
 
-frame_result next_frame(byte_view input, std::size_t max_message_size) noexcept {
-    frame_result res;
-    if (input.size() < 5) {
-        res.needed = 5;
-        return res;
-    }
-    // The length counts itself but not the type byte (protocol docs, "Message Formats").
-    auto length = load_be<std::uint32_t>(input.data() + 1);
-    if (length < 4) {
-        res.status = frame_status::error;
-        res.ec = violation();
-        return res;
-    }
-    if (length - 4 > max_message_size) {
-        res.status = frame_status::error;
-        res.ec = make_error_code(errc::message_too_large);
-        return res;
-    }
-    std::size_t total = std::size_t{length} + 1;
-    if (input.size() < total) {
-        res.needed = total;
-        return res;
-    }
-    res.status = frame_status::complete;
-    res.msg = {static_cast<char>(input[0]), input.subspan(5, total - 5), total};
-    return res;
-}
-
 std::error_code parse(byte_view body, authentication& out) noexcept {
     byte_reader r(body);
     out.code = r.get_i32();

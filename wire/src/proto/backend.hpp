@@ -63,13 +63,34 @@ struct frame_result {
     frame_status status = frame_status::need_more;
     frame msg;
     std::size_t needed = 0; // for need_more: total bytes the input must hold to make progress
-    std::error_code ec;     // for error: protocol_violation or message_too_large
+    errc ec{};              // for error: protocol_violation or message_too_large
 };
 
 // Cuts the first message off `input`. A length field below 4 is a protocol violation; one above
 // `max_message_size` is message_too_large (checked before the body arrives, so a hostile length
-// cannot make the client buffer a gigabyte).
-frame_result next_frame(byte_view input, std::size_t max_message_size) noexcept;
+// cannot make the client buffer a gigabyte). Inline: the reader calls it for every message.
+inline frame_result next_frame(byte_view input, std::size_t max_message_size) noexcept {
+    frame_result res;
+    if (input.size() < 5) {
+        res.needed = 5;
+        return res;
+    }
+    // The length counts itself but not the type byte (protocol docs, "Message Formats").
+    auto length = load_be<std::uint32_t>(input.data() + 1);
+    if (length < 4 || length - 4 > max_message_size) {
+        res.status = frame_status::error;
+        res.ec = length < 4 ? errc::protocol_violation : errc::message_too_large;
+        return res;
+    }
+    std::size_t total = std::size_t{length} + 1;
+    if (input.size() < total) {
+        res.needed = total;
+        return res;
+    }
+    res.status = frame_status::complete;
+    res.msg = {static_cast<char>(input[0]), input.subspan(5, total - 5), total};
+    return res;
+}
 
 // ---- Authentication ('R') -------------------------------------------------------------------
 namespace auth_code {
