@@ -93,3 +93,35 @@ TEST_CASE("several messages coalesce into one buffer") {
     encode_sync(w);
     CHECK(to_hex(buf) == "53000000045300000004");
 }
+
+TEST_CASE("sized writers: Bind with encoded values, Describe and Execute in one append") {
+    std::int16_t param_formats[] = {1};
+    std::int16_t result_formats[] = {1, 0};
+    auto values = cat({be32(4), be32(7), be32(-1)});
+    auto expected = encoded([&](auto& w) {
+        auto at = begin_bind(w, "p", "s1", param_formats, 2);
+        w.put_bytes(byte_view(values));
+        end_bind(w, at, result_formats);
+        encode_describe(w, target::portal, "p");
+        encode_execute(w, "p", 5);
+    });
+    auto sized = encoded([&](auto& w) {
+        bind_message bind{"p", "s1", param_formats, 2, values, result_formats};
+        auto size = bind_size(bind) + describe_size("p") + execute_size("p");
+        auto* start = w.append(size);
+        auto* p = put_bind(start, bind);
+        p = put_describe(p, target::portal, "p");
+        p = put_execute(p, "p", 5);
+        CHECK(p == start + size); // the sizes are exact
+    });
+    CHECK(sized == expected);
+
+    // No parameters, no formats: the smallest Bind.
+    auto empty = encoded([&](auto& w) {
+        bind_message bind{"", "", {}, 0, {}, {}};
+        auto* start = w.append(bind_size(bind));
+        CHECK(put_bind(start, bind) == start + bind_size(bind));
+    });
+    CHECK(empty ==
+          to_hex(cat({str("B"), be32(12), cstr(""), cstr(""), be16(0), be16(0), be16(0)})));
+}

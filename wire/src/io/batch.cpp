@@ -117,11 +117,18 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
                 name = stmts[e.statement]->name;
                 result_formats = stmts[e.statement]->result_formats;
             }
-            auto at = begin_bind(w, "", name, e.formats, e.count);
-            w.put_bytes(params.subspan(e.begin, e.end - e.begin));
-            end_bind(w, at, result_formats);
-            if (unnamed) encode_describe(w, target::portal, "");
-            encode_execute(w, "", 0);
+            // Bind, Describe and Execute with one append: a batch writes them for every entry.
+            bind_message bind{"",
+                              name,
+                              e.formats,
+                              e.count,
+                              params.subspan(e.begin, e.end - e.begin),
+                              result_formats};
+            auto size = bind_size(bind) + execute_size("");
+            if (unnamed) size += describe_size("");
+            auto* p = put_bind(w.append(size), bind);
+            if (unnamed) p = put_describe(p, target::portal, "");
+            put_execute(p, "", 0);
         }
         encode_sync(w);
     };

@@ -39,6 +39,23 @@ std::byte* put_formats(std::byte* p, std::span<const std::int16_t> formats) noex
     return p;
 }
 
+// Bind up to and including the parameter count, its length left for the caller to write at
+// p + 1; the size of that part is bind_head_size().
+std::size_t bind_head_size(std::string_view portal, std::string_view statement,
+                           std::span<const std::int16_t> param_formats) noexcept {
+    return 1 + 4 + portal.size() + 1 + statement.size() + 1 + formats_size(param_formats) + 2;
+}
+std::byte* put_bind_head(std::byte* p, std::string_view portal, std::string_view statement,
+                         std::span<const std::int16_t> param_formats,
+                         std::uint16_t param_count) noexcept {
+    *p++ = std::byte{'B'};
+    p += 4;
+    p = put_cstring(p, portal);
+    p = put_cstring(p, statement);
+    p = put_formats(p, param_formats);
+    return put_be16(p, param_count);
+}
+
 } // namespace
 
 void encode_startup(byte_writer& w, std::span<const startup_param> params) {
@@ -100,14 +117,8 @@ void encode_parse(byte_writer& w, std::string_view statement, std::string_view s
 std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view statement,
                        std::span<const std::int16_t> param_formats, std::uint16_t param_count) {
     auto at = w.size() + 1; // the length field, after the type byte
-    auto* p = w.append(1 + 4 + portal.size() + 1 + statement.size() + 1 +
-                       formats_size(param_formats) + 2);
-    *p++ = std::byte{'B'};
-    p += 4; // the length, written by end_bind
-    p = put_cstring(p, portal);
-    p = put_cstring(p, statement);
-    p = put_formats(p, param_formats);
-    put_be16(p, param_count);
+    put_bind_head(w.append(bind_head_size(portal, statement, param_formats)), portal, statement,
+                  param_formats, param_count);
     return at;
 }
 
@@ -116,20 +127,48 @@ void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> resu
     w.end_length(at);
 }
 
+std::size_t bind_size(const bind_message& m) noexcept {
+    return bind_head_size(m.portal, m.statement, m.param_formats) + m.values.size() +
+           formats_size(m.result_formats);
+}
+
+std::byte* put_bind(std::byte* p, const bind_message& m) noexcept {
+    auto* start = p;
+    p = put_bind_head(p, m.portal, m.statement, m.param_formats, m.param_count);
+    if (!m.values.empty()) std::memcpy(p, m.values.data(), m.values.size());
+    p = put_formats(p + m.values.size(), m.result_formats);
+    store_be(start + 1, static_cast<std::uint32_t>(p - start - 1));
+    return p;
+}
+
 void encode_describe(byte_writer& w, target t, std::string_view name) {
-    message(w, 'D', [&] {
-        w.put_u8(static_cast<std::uint8_t>(t));
-        w.put_cstring(name);
-    });
+    put_describe(w.append(describe_size(name)), t, name);
+}
+
+std::size_t describe_size(std::string_view name) noexcept {
+    return 1 + 4 + 1 + name.size() + 1;
+}
+
+std::byte* put_describe(std::byte* p, target t, std::string_view name) noexcept {
+    *p++ = std::byte{'D'};
+    p = put_be32(p, static_cast<std::uint32_t>(describe_size(name) - 1));
+    *p++ = static_cast<std::byte>(t);
+    return put_cstring(p, name);
 }
 
 void encode_execute(byte_writer& w, std::string_view portal, std::int32_t max_rows) {
-    auto length = 4 + portal.size() + 1 + 4;
-    auto* p = w.append(1 + length);
+    put_execute(w.append(execute_size(portal)), portal, max_rows);
+}
+
+std::size_t execute_size(std::string_view portal) noexcept {
+    return 1 + 4 + portal.size() + 1 + 4;
+}
+
+std::byte* put_execute(std::byte* p, std::string_view portal, std::int32_t max_rows) noexcept {
     *p++ = std::byte{'E'};
-    p = put_be32(p, static_cast<std::uint32_t>(length));
+    p = put_be32(p, static_cast<std::uint32_t>(execute_size(portal) - 1));
     p = put_cstring(p, portal);
-    put_be32(p, static_cast<std::uint32_t>(max_rows));
+    return put_be32(p, static_cast<std::uint32_t>(max_rows));
 }
 
 void encode_close(byte_writer& w, target t, std::string_view name) {

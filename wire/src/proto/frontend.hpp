@@ -52,6 +52,23 @@ void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> resu
 void encode_describe(byte_writer& w, target t, std::string_view name);
 // Execute: max_rows 0 = no limit; otherwise the portal is suspended after that many rows.
 void encode_execute(byte_writer& w, std::string_view portal, std::int32_t max_rows);
+
+// Sized writers, for a caller that writes several messages with one byte_writer::append (a batch
+// entry's Bind, Describe and Execute): the exact size of a message, and writing it at `p`,
+// returning the position after it.
+struct bind_message {
+    std::string_view portal, statement;
+    std::span<const std::int16_t> param_formats;
+    std::uint16_t param_count = 0;
+    byte_view values; // the parameters, encoded: each an Int32 length (-1 for NULL), the bytes
+    std::span<const std::int16_t> result_formats;
+};
+std::size_t bind_size(const bind_message& m) noexcept;
+std::byte* put_bind(std::byte* p, const bind_message& m) noexcept;
+std::size_t describe_size(std::string_view name) noexcept;
+std::byte* put_describe(std::byte* p, target t, std::string_view name) noexcept;
+std::size_t execute_size(std::string_view portal) noexcept;
+std::byte* put_execute(std::byte* p, std::string_view portal, std::int32_t max_rows) noexcept;
 void encode_close(byte_writer& w, target t, std::string_view name);
 void encode_sync(byte_writer& w);
 void encode_flush(byte_writer& w);
