@@ -8,6 +8,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -337,6 +338,31 @@ TEST_CASE("an aborted COPY leaves nothing behind and the connection is reused") 
         co_await expect_error(w.write("2\tb\t2\t\\N\n"), errc::copy_mismatch, "already finished");
         CHECK(co_await c.query_value<std::int64_t>("select count(*) from copy_abort") == 0);
         CHECK(c.transaction_status() == 'I');
+    });
+}
+
+TEST_CASE("COPYs give their in-flight slot back: a connection limited to 2 goes on after 4") {
+    using namespace asio::experimental::awaitable_operators;
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await make_table(c, "copy_slots");
+        c.set_max_in_flight(2);
+        for (int i = 0; i < 3; ++i) {
+            auto w = co_await c.copy_in("copy copy_slots from stdin");
+            co_await w.write("1\ta\t1\t\\N\n");
+            if (i == 1)
+                co_await w.abort("not this one");
+            else
+                co_await w.finish();
+        }
+        co_await expect_error([&]() -> awaitable<void> { co_await c.copy_in("select 1"); }(),
+                              errc::copy_mismatch, "COPY ... FROM STDIN");
+        asio::steady_timer t(co_await asio::this_coro::executor, 10s);
+        auto r = co_await (c.query_value<std::int64_t>("select count(*) from copy_slots") ||
+                           t.async_wait(asio::use_awaitable));
+        REQUIRE(r.index() == 0); // not waiting for a free slot
+        CHECK(std::get<0>(r) == 2);
+        co_await c.execute("drop table copy_slots");
     });
 }
 

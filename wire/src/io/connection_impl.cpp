@@ -288,6 +288,7 @@ request* connection_impl::pop() {
             if (held && !holding_back() && !broken_ && write_due())
                 flush(); // the server is down to a short queue: send what was held back
         }
+        release_slot(); // here, for every kind of request (query, COPY, detached)
     }
     return r;
 }
@@ -497,7 +498,6 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
         cancelling_.erase(std::find(cancelling_.begin(), cancelling_.end(), r.end));
         flush();
     }
-    release_slot();
 
     out.ec = r.ec;
     out.message = std::move(r.message);
@@ -576,10 +576,10 @@ void connection_impl::run_detached(std::string_view sql) {
     });
     asio::co_spawn(
         get_executor(),
+        // `self`: the connection lives on until the request's answer came.
         [op, self = shared_from_this()]() -> asio::awaitable<void> {
             while (!op->r.done)
                 co_await op->r.wake.wait();
-            self->release_slot();
         },
         asio::detached);
 }
