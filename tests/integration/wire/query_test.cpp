@@ -366,3 +366,25 @@ TEST_CASE("statement_cache_size=0: unnamed statements, one Sync per query, pipel
         co_await c.close();
     });
 }
+
+TEST_CASE("a notice or notification handler that throws does not stop the connection") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        int notices = 0, notifications = 0;
+        c.set_notice_handler([&](const server_diagnostics&) {
+            ++notices;
+            throw std::runtime_error("the application's notice handler failed");
+        });
+        c.set_notification_handler([&](notification&&) {
+            ++notifications;
+            throw 42; // not even a std::exception
+        });
+        co_await c.execute("do $$ begin raise notice 'one'; raise notice 'two'; end $$");
+        co_await c.execute("listen handler_throws");
+        co_await c.execute("notify handler_throws, 'x'");
+        CHECK(co_await c.query_value<std::int32_t>("select 11") == 11);
+        CHECK(notices == 2);
+        CHECK(notifications == 1);
+        co_await c.close();
+    });
+}

@@ -24,6 +24,19 @@ namespace {
 // How many unanswered statements the server must have before new requests are held back (see
 // holding_back).
 constexpr std::size_t pipeline_hold_depth = 32;
+
+// Runs a handler of the application's inside the reader: an exception it throws is logged and
+// dropped, since letting it out would stop the reader and leave every request hanging.
+template <class F>
+void call_application(const char* what, F&& f) noexcept {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        detail::log(log_level::error, [&] { return std::string(what) + " threw: " + e.what(); });
+    } catch (...) {
+        detail::log(log_level::error, [&] { return std::string(what) + " threw"; });
+    }
+}
 } // namespace
 
 void request_outcome::raise() const {
@@ -163,7 +176,7 @@ void connection_impl::resume_completed() {
     case msg::notice_response: {
         server_diagnostics d;
         if (auto ec = parse_diagnostics(f.body, d)) return ec;
-        if (notice_handler_) notice_handler_(d);
+        if (notice_handler_) call_application("the notice handler", [&] { notice_handler_(d); });
         return {};
     }
     case msg::parameter_status: {
@@ -176,7 +189,9 @@ void connection_impl::resume_completed() {
         proto::notification n;
         if (auto ec = parse(f.body, n)) return ec;
         if (notification_handler_)
-            notification_handler_({std::string(n.channel), std::string(n.payload), n.pid});
+            call_application("the notification handler", [&] {
+                notification_handler_({std::string(n.channel), std::string(n.payload), n.pid});
+            });
         return {};
     }
     }
