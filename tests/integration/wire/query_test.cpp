@@ -367,6 +367,76 @@ TEST_CASE("statement_cache_size=0: unnamed statements, one Sync per query, pipel
     });
 }
 
+TEST_CASE("cancelled again while a timed-out query waits for its answer: it waits on, in step") {
+    using namespace asio::experimental::awaitable_operators;
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        c.set_query_timeout(100ms);
+        // The block catches the timeout's cancel and sleeps on, so the caller's own cancellation
+        // at 400 ms arrives while the request still waits for the server's answer.
+        const char* stubborn = "do $$ begin begin perform pg_sleep(5); exception when "
+                               "query_canceled then null; end; perform pg_sleep(1); end $$";
+        asio::steady_timer t(co_await asio::this_coro::executor, 400ms);
+        auto started = std::chrono::steady_clock::now();
+        auto r = co_await (c.execute(stubborn) || t.async_wait(asio::use_awaitable));
+        CHECK(r.index() == 1);
+        // The query was not left behind at 400 ms: its answer came, ~1 s after the first cancel.
+        CHECK(std::chrono::steady_clock::now() - started >= 1s);
+        c.set_query_timeout(0ms);
+        CHECK(co_await c.query_value<std::int32_t>("select 8") == 8);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a request held back behind a deep pipeline and then cancelled is sent and answered") {
+    using namespace asio::experimental::awaitable_operators;
+    asio::io_context ctx;
+    bool finished = false;
+    std::exception_ptr failure;
+    asio::co_spawn(
+        ctx,
+        [&]() -> awaitable<void> {
+            auto c = co_await connect_test();
+            auto ex = co_await asio::this_coro::executor;
+            // 33 statements awaiting answers in two requests: new requests are held back.
+            batch b;
+            for (int i = 0; i < 31; ++i)
+                b.add("select $1::int4", i);
+            b.add("select pg_sleep(0.5)");
+            co_await c.query_value<std::int32_t>("select 1"); // prepared ahead, as b's are:
+            co_await c.run(b);                                // both go out at once below
+            int finished_before = 0;
+            asio::co_spawn(
+                ex,
+                [&]() -> awaitable<void> {
+                    co_await c.run(b);
+                    ++finished_before;
+                },
+                asio::detached);
+            asio::co_spawn(
+                ex,
+                [&]() -> awaitable<void> {
+                    co_await c.query_value<std::int32_t>("select 1");
+                    ++finished_before;
+                },
+                asio::detached);
+            asio::steady_timer t(ex, 50ms);
+            co_await t.async_wait(asio::use_awaitable);
+            t.expires_after(100ms);
+            auto r = co_await (c.query_value<std::int32_t>("select 9") ||
+                               t.async_wait(asio::use_awaitable));
+            CHECK(r.index() == 1);
+            CHECK(finished_before == 2);
+            CHECK(co_await c.query_value<std::int32_t>("select 10") == 10);
+            co_await c.close();
+            finished = true;
+        },
+        [&](std::exception_ptr e) { failure = e; });
+    ctx.run_for(20s);
+    if (failure) std::rethrow_exception(failure);
+    CHECK(finished); // not stuck waiting for an answer to a request never written
+}
+
 TEST_CASE("a notice or notification handler that throws does not stop the connection") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

@@ -5,11 +5,13 @@
 
 #include <turbopg/wire/codec.hpp>
 
+#include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -322,8 +324,10 @@ bool connection_impl::write_due() const noexcept {
 }
 
 std::uint64_t connection_impl::write_limit() const noexcept {
-    // While requests are being cancelled, nothing queued after the last of them is sent, so a
-    // CancelRequest can only ever hit a request that asked for it.
+    // While requests are being cancelled, nothing queued after the last of them is sent: a
+    // CancelRequest cannot hit a request written after it was asked for. (One written before it
+    // can be hit: PostgreSQL cancels whatever the session runs when the CancelRequest arrives,
+    // and the request that asked may have finished just before.)
     std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
     if (!cancelling_.empty()) limit = *std::max_element(cancelling_.begin(), cancelling_.end());
     if (!corks_.empty()) limit = std::min(limit, corks_.front()->end);
@@ -481,16 +485,21 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
     enum class stop { none, timeout, cancelled } why = stop::none;
     bool cancel_sent = false;
     while (!r.done) {
+        // Nothing here may throw while the reader holds `r`: a cancelled state would make the
+        // next co_await throw operation_aborted, so it is reset, also when the caller cancels
+        // again while the first cancel is under way.
+        auto cancellation = co_await asio::this_coro::cancellation_state;
+        if (cancelled(cancellation)) co_await asio::this_coro::reset_cancellation_state();
         auto reason = co_await r.wake.wait();
+        if (reason == wake_reason::cancelled) co_await asio::this_coro::reset_cancellation_state();
         if (r.done) break;
         if (why == stop::none) {
             if (reason == wake_reason::signalled) continue;
             why = reason == wake_reason::timed_out ? stop::timeout : stop::cancelled;
-            if (reason == wake_reason::cancelled)
-                co_await asio::this_coro::reset_cancellation_state();
             stop_deadline();
             r.wants_cancel = true;
             cancelling_.push_back(r.end);
+            flush(); // a request held back (holding_back) must go out for its cancel to matter
         }
         // Cancel only once this request is the oldest in flight: the server is running it (or
         // has finished it, and then sits idle, where PostgreSQL ignores a cancel).
@@ -501,11 +510,7 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
                        std::to_string(key_.pid) +
                        (why == stop::timeout ? " (query timeout)" : " (cancelled by the caller)");
             });
-            try {
-                co_await send_cancel_request(get_executor(), cancel_target_, key_);
-            } catch (const error&) {
-                // cannot reach the server: the response (or the broken connection) decides
-            }
+            co_await cancel_on_server();
         }
     }
     stop_deadline();
@@ -568,6 +573,18 @@ void connection_impl::enqueue(request& r, detail::function_ref<void(byte_writer&
         write_now();
     } else {
         flush();
+    }
+}
+
+asio::awaitable<void> connection_impl::cancel_on_server() {
+    try {
+        // In a coroutine of its own, without the caller's cancellation slot: cancelling again
+        // would only abort this cancel.
+        co_await asio::co_spawn(
+            get_executor(), send_cancel_request(get_executor(), cancel_target_, key_),
+            asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+    } catch (const std::exception&) {
+        // cannot reach the server: the response (or the broken connection) decides
     }
 }
 

@@ -245,6 +245,10 @@ private:
     // response (and its cork) and wakes the writer; appends nothing when `write` throws.
     void enqueue(request& r, detail::function_ref<void(proto::byte_writer&)> write);
     void release_slot();
+    // Sends a CancelRequest for this session, whatever the caller's cancellation does meanwhile;
+    // a server that cannot be reached is ignored (the response, or the broken connection,
+    // decides).
+    asio::awaitable<void> cancel_on_server();
     void note_discard(const server_diagnostics& d);
     // Queues a Close of `stmt` (evicted or invalidated) to go out ahead of the next request's
     // messages: no request still to be written needs it.

@@ -20,14 +20,6 @@ using namespace proto;
 
 namespace {
 
-// Whether the caller asked to cancel the operation awaiting now (Asio per-operation
-// cancellation). The callers then reset the state (once cancelled, any co_await of an
-// awaitable throws) so the clean-up may await again. (The state is read into a local first:
-// g++ 12 mishandles a co_await inside a short-circuit condition.)
-bool cancelled(const asio::cancellation_state& state) {
-    return state.cancelled() != asio::cancellation_type::none;
-}
-
 constexpr auto await_event = asio::experimental::as_tuple(asio::use_awaitable);
 
 void raise_outcome(const request& r) {
@@ -241,19 +233,17 @@ asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c)
     bool cancel_sent = false;
     while (!c.req.done) {
         co_await c.req.wake.wait();
+        // Reset on every cancellation, a second one included: else the next wait would throw.
         auto cancellation = co_await asio::this_coro::cancellation_state;
-        if (c.req.done || cancel_sent || !cancelled(cancellation)) continue;
+        if (!cancelled(cancellation)) continue;
         co_await asio::this_coro::reset_cancellation_state();
+        if (c.req.done || cancel_sent) continue;
         cancel_sent = true;
         if (!c.req.copy_data.empty()) { // CopyDone not written yet: fail the COPY instead
             queue_copy_fail(c, "COPY cancelled by the client");
             flush();
         } else { // the server is committing the COPY
-            try {
-                co_await send_cancel_request(get_executor(), cancel_target_, key_);
-            } catch (const error&) {
-                // cannot reach the server: its answer (or the broken connection) decides
-            }
+            co_await cancel_on_server();
         }
     }
     if (cancel_sent && c.req.response.server_error() &&

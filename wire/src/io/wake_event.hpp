@@ -11,6 +11,7 @@
 #include <asio/async_result.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/cancellation_signal.hpp>
+#include <asio/cancellation_state.hpp>
 #include <asio/cancellation_type.hpp>
 #include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
@@ -20,6 +21,14 @@
 #include <utility>
 
 namespace turbopg::wire::io {
+
+// Whether the caller asked to cancel the operation awaiting now (Asio per-operation
+// cancellation). The callers then reset the state (once cancelled, any co_await of an
+// awaitable throws) so the clean-up may await again. (Read the state into a local first:
+// g++ 12 mishandles a co_await inside a short-circuit condition.)
+inline bool cancelled(const asio::cancellation_state& state) {
+    return state.cancelled() != asio::cancellation_type::none;
+}
 
 // Why a wait on a wake_event ended.
 enum class wake_reason : std::uint8_t {
