@@ -125,3 +125,25 @@ TEST_CASE("sized writers: Bind with encoded values, Describe and Execute in one 
     CHECK(empty ==
           to_hex(cat({str("B"), be32(12), cstr(""), cstr(""), be16(0), be16(0), be16(0)})));
 }
+
+TEST_CASE("end_bind appends room for the next messages: Execute and Sync in the Bind's growth") {
+    std::int16_t result_formats[] = {1};
+    auto expected = encoded([&](auto& w) {
+        auto at = begin_bind(w, "", "s2", {}, 1);
+        w.put_i32(4);
+        w.put_i32(42);
+        end_bind(w, at, result_formats);
+        encode_execute(w, "", 0);
+        encode_sync(w);
+    });
+    auto merged = encoded([&](auto& w) {
+        auto at = begin_bind(w, "", "s2", {}, 1);
+        w.put_i32(4);
+        w.put_i32(42);
+        auto* p = end_bind(w, at, result_formats, execute_size("") + sync_size);
+        p = put_sync(put_execute(p, "", 0));
+        CHECK(p == w.buffer().data() + w.size()); // exactly the room asked for
+    });
+    CHECK(merged == expected);
+    CHECK(encoded([](auto& w) { put_sync(w.append(sync_size)); }) == "5300000004");
+}

@@ -418,16 +418,14 @@ connection_impl::writer_loop(std::shared_ptr<connection_impl> /*keep_alive*/) {
 
 // ---- requests --------------------------------------------------------------------------------
 
-void bind_execute::write_bind(byte_writer& w) const {
+std::byte* bind_execute::write_bind(byte_writer& w, std::size_t then) const {
     auto at = begin_bind(w, "", statement, param_formats, param_count);
     write_params(w.buffer());
-    end_bind(w, at, result_formats);
+    return end_bind(w, at, result_formats, then);
 }
 
 void bind_execute::operator()(byte_writer& w) const {
-    write_bind(w);
-    encode_execute(w, "", 0);
-    encode_sync(w);
+    put_sync(put_execute(write_bind(w, execute_size("") + sync_size), "", 0));
 }
 
 template <class Result>
@@ -719,10 +717,9 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
             sink,
             [&](byte_writer& w) {
                 encode_parse(w, "", sql, param_types);
-                run_statement("", all_binary).write_bind(w);
-                encode_describe(w, target::portal, "");
-                encode_execute(w, "", 0);
-                encode_sync(w);
+                auto* p = run_statement("", all_binary)
+                              .write_bind(w, describe_size("") + execute_size("") + sync_size);
+                put_sync(put_execute(put_describe(p, target::portal, ""), "", 0));
             },
             copy_cork(sql, request::cork_kind::extended));
         co_return;

@@ -32,7 +32,8 @@ struct bind_execute {
     std::span<const std::int16_t> result_formats;
     detail::function_ref<void(proto::bytes&)> write_params;
 
-    void write_bind(proto::byte_writer& w) const;
+    // Writes the Bind and appends `then` bytes after it (end_bind), returning where they start.
+    std::byte* write_bind(proto::byte_writer& w, std::size_t then) const;
     void operator()(proto::byte_writer& w) const; // Bind, Execute, Sync
 };
 

@@ -122,9 +122,12 @@ std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view
     return at;
 }
 
-void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats) {
-    put_formats(w.append(formats_size(result_formats)), result_formats);
-    w.end_length(at);
+std::byte* end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats,
+                    std::size_t then) {
+    auto* p = put_formats(w.append(formats_size(result_formats) + then), result_formats);
+    auto* start = w.buffer().data() + at;
+    store_be(start, static_cast<std::uint32_t>(p - start));
+    return p;
 }
 
 std::size_t bind_size(const bind_message& m) noexcept {
@@ -179,7 +182,12 @@ void encode_close(byte_writer& w, target t, std::string_view name) {
 }
 
 void encode_sync(byte_writer& w) {
-    message(w, 'S', [] {});
+    put_sync(w.append(sync_size));
+}
+
+std::byte* put_sync(std::byte* p) noexcept {
+    *p++ = std::byte{'S'};
+    return put_be32(p, 4);
 }
 
 void encode_flush(byte_writer& w) {

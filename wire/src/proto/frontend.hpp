@@ -47,7 +47,10 @@ void encode_parse(byte_writer& w, std::string_view statement, std::string_view s
 // else one per parameter; the same for `result_formats`.
 std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view statement,
                        std::span<const std::int16_t> param_formats, std::uint16_t param_count);
-void end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats);
+// Also appends `then` bytes after the Bind in the same growth of the buffer, for the caller to
+// write the next messages into with the sized writers below; returns where they start.
+std::byte* end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats,
+                    std::size_t then = 0);
 
 void encode_describe(byte_writer& w, target t, std::string_view name);
 // Execute: max_rows 0 = no limit; otherwise the portal is suspended after that many rows.
@@ -69,6 +72,8 @@ std::size_t describe_size(std::string_view name) noexcept;
 std::byte* put_describe(std::byte* p, target t, std::string_view name) noexcept;
 std::size_t execute_size(std::string_view portal) noexcept;
 std::byte* put_execute(std::byte* p, std::string_view portal, std::int32_t max_rows) noexcept;
+inline constexpr std::size_t sync_size = 5;
+std::byte* put_sync(std::byte* p) noexcept;
 void encode_close(byte_writer& w, target t, std::string_view name);
 void encode_sync(byte_writer& w);
 void encode_flush(byte_writer& w);
