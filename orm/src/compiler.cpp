@@ -257,9 +257,17 @@ void writer::lookup(const ast::node& n) {
     } else if (l == "range") {
         expression(lhs);
         out_ += " BETWEEN ";
-        expression(rhs);
-        out_ += " AND ";
-        expression(n.args[2]);
+        if (n.args.size() == 3) {
+            expression(rhs);
+            out_ += " AND ";
+            expression(n.args[2]);
+        } else { // "x__range" with an array of the two bounds (make_lookup checked it)
+            out_ += '(';
+            expression(rhs);
+            out_ += ")[1] AND (";
+            expression(rhs);
+            out_ += ")[2]";
+        }
     } else if (l == "regex" || l == "iregex") {
         text_lhs(false);
         out_ += l == "regex" ? " ~ " : " ~* ";

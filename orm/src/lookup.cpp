@@ -60,6 +60,21 @@ param_value like_pattern(const param_value& value, std::string_view lookup) {
     return make_param(pattern);
 }
 
+// Whether `p` is a binary array of one dimension holding two elements (protocol: Int32 ndim,
+// Int32 flags, Oid element type, then Int32 length and Int32 lower bound per dimension; after
+// the parameter's own Int32 length).
+bool is_pair_array(const param_value& p) {
+    const auto& b = p.encoded;
+    if (p.is_null() || b.size() < 4 + 20) return false;
+    auto int32_at = [&](std::size_t at) {
+        std::uint32_t v = 0;
+        for (std::size_t i = 0; i < 4; ++i)
+            v = (v << 8) | static_cast<std::uint8_t>(b.data()[at + i]);
+        return v;
+    };
+    return int32_at(4) == 1 && int32_at(16) == 2;
+}
+
 } // namespace
 
 ast::expr make_lookup(std::string_view lookup, ast::expr lhs, ast::expr value) {
@@ -128,6 +143,14 @@ ast::expr apply_path(ast::expr lhs, std::string_view full, ast::expr value) {
                               std::string(full) + "\"; lookups are: " + join(lookups) +
                               "; transforms are: " + join(transforms));
         }
+    }
+    if (lookup == "range") {
+        // One value for both bounds: a one-dimensional array of two (e.g. std::vector{low,
+        // high}), which the compiler reads as its [1] and [2].
+        if (!value || value->k != ast::kind::param || value->params.size() != 1 ||
+            !is_pair_array(value->params[0]))
+            throw field_error("the value of \"" + std::string(full) +
+                              "\" must hold the two bounds, e.g. std::vector{low, high}");
     }
     return make_lookup(lookup, std::move(lhs), std::move(value));
 }

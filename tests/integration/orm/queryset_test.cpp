@@ -61,6 +61,9 @@ TEST_CASE("orm: fetch, filter, order_by and slicing decode rows into the struct"
               "ABD");
         CHECK(titles(co_await shelf.filter(Q("rating__isnull", false)).order_by("id").fetch()) ==
               "CÉ");
+        std::vector<std::int32_t> bounds = {200, 400}; // g++ 12: no braced list in a co_await
+        CHECK(titles(co_await shelf.filter("pages__range", bounds).order_by("id").fetch()) ==
+              "BCD");
         auto in_list = F(&Shelf::pages).in({100, 500});
         CHECK(titles(co_await shelf.filter(in_list).order_by("id").fetch()) == "AÉ");
         CHECK(titles(co_await shelf.none().fetch()).empty());

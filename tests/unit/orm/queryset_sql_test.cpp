@@ -106,6 +106,23 @@ TEST_CASE("string lookups resolve against the model") {
     CHECK_THROWS_AS(objects<Book>().filter("pages__bigger", 1), field_error);
 }
 
+TEST_CASE("a range lookup by name takes both bounds in one array, and rejects anything else") {
+    CHECK(
+        sql_of(objects<Book>().filter("pages__range", std::vector<std::int32_t>{10, 20})) ==
+        select_books(
+            R"( WHERE "book"."pages" BETWEEN ($1)[1] AND ($2)[2] [$1 = <int4[]>, $2 = <int4[]>])"));
+    CHECK(sql_of(objects<Book>().exclude(Q("pages__range", std::vector<std::int32_t>{1, 2}))) ==
+          select_books(R"( WHERE NOT ("book"."pages" BETWEEN ($1)[1] AND ($2)[2]))"
+                       R"( [$1 = <int4[]>, $2 = <int4[]>])"));
+    const char* needs_two = R"(the value of "pages__range" must hold the two bounds, e.g. )"
+                            R"(std::vector{low, high})";
+    CHECK_THROWS_WITH_AS(objects<Book>().filter("pages__range", 10), needs_two, field_error);
+    CHECK_THROWS_WITH_AS(objects<Book>().filter("pages__range", std::vector<std::int32_t>{1}),
+                         needs_two, field_error);
+    CHECK_THROWS_WITH_AS(objects<Book>().filter("pages__range", std::vector<std::int32_t>{1, 2, 3}),
+                         needs_two, field_error);
+}
+
 TEST_CASE("typed lookups") {
     CHECK(sql_of(objects<Book>().filter(F(&Book::title).startswith("Du"))) ==
           select_books(R"( WHERE "book"."title"::text LIKE $1 [$1 = 'Du%'])"));
