@@ -166,6 +166,34 @@ TEST_CASE("orm atomic: on_commit runs after the outermost commit, in order, and 
     });
 }
 
+TEST_CASE("orm atomic: a body that rolls its own block back drops that block's on_commit") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_accounts(c);
+        std::string log;
+        co_await atomic(c, [&](atomic_block& outer) -> awaitable<void> {
+            outer.on_commit([&] { log += "a"; });
+            co_await atomic(outer, [&](atomic_block& inner) -> awaitable<void> {
+                inner.on_commit([&] { log += "x"; });
+                co_await add_to(inner.db(), "ann", 1);
+                co_await inner.transaction().rollback(); // and returns normally
+            });
+            outer.on_commit([&] { log += "b"; });
+        });
+        CHECK(log == "ab");
+        CHECK(co_await balance(c, "ann") == 100);
+
+        log.clear();
+        co_await atomic(c, [&](atomic_block& blk) -> awaitable<void> {
+            blk.on_commit([&] { log += "z"; });
+            co_await add_to(blk.db(), "bob", 1);
+            co_await blk.transaction().rollback();
+        });
+        CHECK(log.empty());
+        CHECK(co_await balance(c, "bob") == 50);
+    });
+}
+
 TEST_CASE("orm atomic: a body that swallowed a statement's error fails at COMMIT; no on_commit") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

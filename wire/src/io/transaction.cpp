@@ -42,7 +42,8 @@ transaction::transaction(transaction&& other) noexcept
     : conn_(other.conn_)
     , depth_(other.depth_)
     , savepoint_(std::move(other.savepoint_))
-    , active_(std::exchange(other.active_, false)) {}
+    , active_(std::exchange(other.active_, false))
+    , rolled_back_(other.rolled_back_) {}
 
 transaction::~transaction() {
     if (active_ && conn_->impl()) conn_->impl()->run_detached(rollback_sql());
@@ -108,6 +109,7 @@ asio::awaitable<void> transaction::commit() {
 asio::awaitable<void> transaction::rollback() {
     require_active(*this, "roll back");
     active_ = false;
+    rolled_back_ = true;
     co_await conn_->simple_query(rollback_sql());
 }
 

@@ -90,13 +90,22 @@ template <class F>
 using atomic_value_t = typename wire::detail::awaitable_value<atomic_result_t<F>>::type;
 
 // Runs `body(blk)` for the transaction or savepoint `tx`: commits when it returns, rolls back
-// and rethrows when it throws.
+// and rethrows when it throws. A body that rolled `tx` back itself (blk.transaction().rollback())
+// and returned drops the callbacks registered in the block, as an exception would.
 template <class F>
 auto run_block(wire::transaction& tx, std::vector<std::function<void()>>& callbacks, F& body)
     -> atomic_result_t<F> {
     atomic_block blk(tx, callbacks);
+    const auto mark = callbacks.size();
     auto call = [&](wire::transaction&) { return body(blk); };
-    co_return co_await wire::detail::run_in(tx, call);
+    if constexpr (std::is_void_v<atomic_value_t<F>>) {
+        co_await wire::detail::run_in(tx, call);
+        if (tx.rolled_back()) callbacks.resize(mark);
+    } else {
+        auto value = co_await wire::detail::run_in(tx, call);
+        if (tx.rolled_back()) callbacks.resize(mark);
+        co_return value;
+    }
 }
 
 template <class F>

@@ -64,6 +64,8 @@ public:
     asio::awaitable<transaction> savepoint();
 
     bool active() const noexcept { return active_; }
+    // Whether rollback() ended it (by the caller, or by commit() of a failed savepoint).
+    bool rolled_back() const noexcept { return rolled_back_; }
     // 0 for the outermost transaction, 1 for a savepoint in it, ...
     std::size_t depth() const noexcept { return depth_; }
     connection& conn() const noexcept { return *conn_; }
@@ -77,6 +79,7 @@ private:
     std::size_t depth_;
     std::string savepoint_; // empty for the outermost transaction
     bool active_ = true;
+    bool rolled_back_ = false;
 };
 
 namespace detail {
