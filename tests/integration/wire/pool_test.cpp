@@ -177,6 +177,32 @@ TEST_CASE("pool: a connection returned inside a transaction is rolled back befor
     });
 }
 
+TEST_CASE("pool: the next user gets none of the handlers and limits the last one set") {
+    run([]() -> awaitable<void> {
+        pool p(co_await asio::this_coro::executor, test_url(), one_connection());
+        int stale_notices = 0, stale_notifications = 0;
+        std::int32_t pid = 0;
+        {
+            auto c = co_await p.acquire();
+            pid = c->backend_pid();
+            c->set_notice_handler([&](const server_diagnostics&) { ++stale_notices; });
+            c->set_notification_handler([&](notification&&) { ++stale_notifications; });
+            c->set_query_timeout(1ms);
+            c->set_max_in_flight(1);
+            co_await c->execute("listen pool_reset");
+        }
+        auto c = co_await p.acquire();
+        CHECK(c->backend_pid() == pid); // the same session
+        co_await c->execute("do $$ begin raise notice 'for the new user'; end $$");
+        co_await c->execute("notify pool_reset, 'still listened to'");
+        co_await c->execute("select pg_sleep(0.05)"); // no 1 ms timeout left over
+        CHECK(stale_notices == 0);
+        CHECK(stale_notifications == 0);
+        c.release();
+        co_await p.close();
+    });
+}
+
 TEST_CASE("pool: pool.run returns the connection rolled back when f throws") {
     run([]() -> awaitable<void> {
         pool p(co_await asio::this_coro::executor, test_url(), one_connection());

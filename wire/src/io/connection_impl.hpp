@@ -177,6 +177,15 @@ public:
     // A client-side timeout for every request (0 = none): on expiry a CancelRequest is sent, the
     // response awaited, and the request fails with errc::timeout.
     void set_query_timeout(std::chrono::milliseconds t) noexcept { query_timeout_ = t; }
+    // Back to a new connection's client-side settings: no notice or notification handler, no
+    // query timeout, the default max_in_flight. A pool does this when a connection comes back,
+    // so that the next user gets none of them (a handler could refer to a finished frame).
+    void reset_client_settings() noexcept {
+        notice_handler_ = nullptr;
+        notification_handler_ = nullptr;
+        query_timeout_ = std::chrono::milliseconds(0);
+        max_in_flight_ = default_max_in_flight;
+    }
 
 private:
     // Runs one request: waits for a slot, appends its messages, waits for its response (and
@@ -272,7 +281,8 @@ private:
     std::deque<request*> corks_;            // corked requests in flight, oldest first
     std::chrono::milliseconds query_timeout_{0};
     std::size_t in_flight_ = 0;
-    std::size_t max_in_flight_ = 4096;
+    static constexpr std::size_t default_max_in_flight = 4096;
+    std::size_t max_in_flight_ = default_max_in_flight;
     std::unique_ptr<asio::steady_timer> slot_free_; // cancelled whenever a request completes
     std::uint64_t prepared_counter_ = 0;
     proto::bytes in_;

@@ -43,6 +43,7 @@ void pool_core::inspect_returned(pool_entry e, bool rolled_back) {
     returned_connection seen;
     seen.open = e.conn.is_open();
     if (seen.open) {
+        e.conn.impl()->reset_client_settings();
         seen.discard_reason = e.conn.impl()->discard_reason();
         seen.transaction_status = e.conn.transaction_status();
     }
