@@ -56,6 +56,9 @@ public:
     void select_list(const ast::select& q);
     void from_where(const ast::select& q);
     void group_having(const ast::select& q);
+    // Whether `q` has a GROUP BY: an aggregate among its values (or annotations on model rows),
+    // or a filter on one.
+    bool grouped(const ast::select& q);
     void order_limit_lock(const ast::select& q);
     // `split`: conditions on aggregates are left out (group_having writes them as HAVING).
     void where_of(const ast::select& q, bool split = false);
@@ -466,26 +469,20 @@ void writer::group_having(const ast::select& q) {
     for (const auto& w : q.where)
         if (has_aggregate(w)) having.push_back(w);
     having.insert(having.end(), q.having.begin(), q.having.end());
-    bool grouped = !having.empty();
-    if (q.values_mode) {
-        for (const auto& v : q.values)
-            grouped = grouped || has_aggregate(v.e);
-    } else {
-        for (const auto& a : q.annotations)
-            grouped = grouped || has_aggregate(a.e);
-    }
-    if (grouped) {
-        // values(...).annotate(Count(...)): group by the values; annotate on model rows: by the
-        // primary key (PostgreSQL then allows every column of the table).
+    if (grouped(q)) {
+        // values(...).annotate(Count(...)): group by the values, named by their position in the
+        // select list (written again, a value's parameters would get new $n, a different
+        // expression to PostgreSQL: 42803); annotate on model rows: by the primary key
+        // (PostgreSQL then allows every column of the table).
         std::string_view group_by = " GROUP BY ";
         out_ += group_by;
         bool first = true;
         if (q.values_mode) {
-            for (const auto& v : q.values) {
-                if (has_aggregate(v.e)) continue;
+            for (std::size_t i = 0; i < q.values.size(); ++i) {
+                if (has_aggregate(q.values[i].e)) continue;
                 if (!first) out_ += ", ";
                 first = false;
-                expression(v.e);
+                out_ += std::to_string(i + 1);
             }
         } else {
             const auto& m = *q.model;
@@ -511,9 +508,25 @@ void writer::group_having(const ast::select& q) {
     }
 }
 
+bool writer::grouped(const ast::select& q) {
+    if (!q.having.empty()) return true;
+    for (const auto& w : q.where)
+        if (has_aggregate(w)) return true;
+    if (q.values_mode) {
+        for (const auto& v : q.values)
+            if (has_aggregate(v.e)) return true;
+    } else {
+        for (const auto& a : q.annotations)
+            if (has_aggregate(a.e)) return true;
+    }
+    return false;
+}
+
 void writer::order_limit_lock(const ast::select& q) {
     std::vector<ast::order_item> order = q.order;
-    if (!q.order_set) {
+    // Meta.ordering is left out of grouped values() (as Django does since 3.1): its columns are
+    // not among what is grouped by.
+    if (!q.order_set && !(q.values_mode && grouped(q))) {
         for (const auto& o : q.model->ordering)
             order.push_back({ast::make(kind::field, o.field), o.descending});
     }

@@ -5,6 +5,8 @@
 #include <turbopg/orm/queryset.hpp>
 #include <turbopg/orm/schema.hpp>
 
+#include <algorithm>
+
 using namespace turbopg;
 using namespace turbopg::orm;
 using namespace turbopg::test;
@@ -136,6 +138,10 @@ TEST_CASE("orm: annotations group, filter in HAVING, and correlate through subqu
         CHECK(per_author ==
               std::vector<std::tuple<std::int64_t, std::int64_t, std::optional<std::int64_t>>>{
                   {1, 2, 400}, {2, 3, 750}});
+        // A grouped value with a parameter: grouped by its position, which PostgreSQL accepts.
+        auto shifted = co_await books.values_list(F(&ExprBook::author) + 10, Count()).fetch();
+        std::sort(shifted.begin(), shifted.end());
+        CHECK(shifted == std::vector<std::tuple<std::int64_t, std::int64_t>>{{11, 2}, {12, 3}});
         auto busy =
             co_await books.annotate("n", Count()).values("author", "n").filter("n__gte", 3).fetch();
         REQUIRE(busy.size() == 1);
