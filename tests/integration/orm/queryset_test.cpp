@@ -102,6 +102,10 @@ TEST_CASE("orm: get, count, exists, first, last and their errors") {
         CHECK((co_await shelf.latest("pages")).title == "É");
         CHECK((co_await shelf.earliest("pages")).title == "A");
         CHECK_THROWS_AS(co_await shelf.earliest(), error);
+        // The last of the first two would be the table's last: refused, as Django does.
+        CHECK((co_await shelf.order_by("pages").slice(0, 2).first())->title == "A");
+        CHECK_THROWS_AS(co_await shelf.order_by("pages").slice(0, 2).last(), error);
+        CHECK_THROWS_AS(co_await shelf.slice(0, 2).latest("pages"), error);
     });
 }
 

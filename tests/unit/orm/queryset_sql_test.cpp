@@ -169,6 +169,25 @@ TEST_CASE("slicing becomes LIMIT/OFFSET parameters") {
     CHECK_THROWS_AS(objects<Book>().slice(-1), error);
 }
 
+TEST_CASE("a sliced queryset is not filtered, reordered, reversed or made distinct") {
+    // Each would apply before the LIMIT: slice(0, 10).reverse() (what last() does) would read the
+    // end of the table, not of the ten.
+    auto ten = objects<Book>().order_by("id").slice(0, 10);
+    CHECK_THROWS_WITH_AS(ten.reverse(), "cannot reverse a queryset once a slice has been taken",
+                         error);
+    CHECK_THROWS_WITH_AS(ten.filter(F(&Book::pages) > 1),
+                         "cannot filter a queryset once a slice has been taken", error);
+    CHECK_THROWS_WITH_AS(ten.exclude("pages__gt", 1),
+                         "cannot filter a queryset once a slice has been taken", error);
+    CHECK_THROWS_WITH_AS(ten.order_by("-id"),
+                         "cannot reorder a queryset once a slice has been taken", error);
+    CHECK_THROWS_WITH_AS(objects<Book>().slice(5).distinct(),
+                         "cannot make distinct a queryset once a slice has been taken", error);
+    // Slicing again, and reading, stay allowed.
+    CHECK(sql_of(ten.slice(2, 4)) == select_books(R"( ORDER BY "book"."id" LIMIT $1 OFFSET $2)"
+                                                  R"( [$1 = 2, $2 = 2])"));
+}
+
 TEST_CASE("distinct, distinct on, select_for_update, only, defer") {
     CHECK(sql_of(objects<Book>().distinct()).starts_with("SELECT DISTINCT \"book\".\"id\""));
     CHECK(sql_of(objects<Book>().distinct_on("title").order_by("title"))

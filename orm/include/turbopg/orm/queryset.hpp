@@ -60,6 +60,7 @@ public:
     // ---- Chainable (return a new queryset) ----
     queryset<M, true> all() const { return rescope(); }
     queryset<M, true> filter(const q& condition) const {
+        not_sliced("filter");
         auto r = rescope();
         r.q_.where.push_back(condition.node());
         return r;
@@ -77,6 +78,7 @@ public:
     // order_by() with nothing clears any ordering, the model's default too.
     template <class... O>
     queryset order_by(const O&... items) const {
+        not_sliced("reorder");
         queryset r = *this;
         r.q_.order.clear();
         r.q_.order_set = true;
@@ -90,11 +92,13 @@ public:
         return r;
     }
     queryset reverse() const {
+        not_sliced("reverse");
         queryset r = *this;
         r.q_.reversed = !r.q_.reversed;
         return r;
     }
     queryset distinct() const {
+        not_sliced("make distinct");
         queryset r = *this;
         r.q_.distinct = true;
         return r;
@@ -467,6 +471,14 @@ private:
     }
     void add_order(const char* name) { add_order(std::string_view(name)); }
 
+    // As in Django: once sliced (LIMIT/OFFSET), a queryset is not filtered, reordered, reversed
+    // or made distinct, which would silently apply before the slice (e.g. slice(0, 10).last()
+    // would read the last row of the table, not of the ten).
+    void not_sliced(const char* change) const {
+        if (q_.limit || q_.offset)
+            throw error(std::string("cannot ") + change +
+                        " a queryset once a slice has been taken");
+    }
     queryset ordered_or_pk() const {
         if (ordered() || !q_.model->pk) return *this;
         return order_by(q_.model->columns[*q_.model->pk].name);
@@ -499,6 +511,7 @@ private:
     }
     // The query with one more condition (what filter() would make), for the get() overloads.
     ast::select with_condition(ast::expr condition) const {
+        not_sliced("filter");
         ast::select s;
         s.where.reserve(q_.where.size() + 1);
         s = q_;
