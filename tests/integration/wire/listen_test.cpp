@@ -296,6 +296,38 @@ TEST_CASE("next() can be cancelled or timed out, and close() fails a pending nex
     });
 }
 
+TEST_CASE("next() cancelled in the turn its notification came leaves the notification queued") {
+    run([]() -> awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        auto l = co_await listener_test();
+        co_await l.listen("turbopg_same_turn");
+        asio::cancellation_signal signal;
+        std::optional<error> cancelled;
+        bool returned = false;
+        asio::co_spawn(
+            ex, l.next(),
+            asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e, listener_event) {
+                try {
+                    if (e) std::rethrow_exception(e);
+                    returned = true;
+                } catch (const error& x) {
+                    cancelled = x;
+                }
+            }));
+        co_await let_others_run();
+        // NOTIFY on the listener's own session: the notification comes with the answer, and this
+        // coroutine resumes in the same turn of the reader, before the waiting next() does.
+        co_await l.connection().execute("select pg_notify('turbopg_same_turn', 'kept')");
+        signal.emit(asio::cancellation_type::terminal);
+        co_await let_others_run();
+        CHECK_FALSE(returned); // (what a `next() || timer` would have dropped)
+        REQUIRE(cancelled);
+        CHECK(cancelled->code() == errc::cancelled);
+        CHECK(l.queued() == 1);
+        CHECK((co_await next_notification(l)).payload == "kept");
+    });
+}
+
 TEST_CASE("a listener on an unreachable server fails with the connection's error") {
     run([]() -> awaitable<void> {
         auto ex = co_await asio::this_coro::executor;

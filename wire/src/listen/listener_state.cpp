@@ -60,10 +60,11 @@ asio::awaitable<bool> listener_state::wait() {
     co_await arrived_.async_wait(as_tuple);
     --waiters_;
     // The timer is only ever cancelled, by push() and stop(); the caller's cancellation is told
-    // apart by the coroutine's cancellation state.
+    // apart by the coroutine's cancellation state. A cancellation wins over an event that came
+    // in the same turn (e.g. `next() || timer` whose timer fired then): the event stays queued,
+    // since the caller would drop what next() returned.
     auto cs = co_await asio::this_coro::cancellation_state;
-    if (!queue_.empty() || stopped_ || cs.cancelled() == asio::cancellation_type::none)
-        co_return true;
+    if (cs.cancelled() == asio::cancellation_type::none) co_return true;
     // Cancelled: clear the flag, or every later wait of the caller's coroutine would see it.
     co_await asio::this_coro::reset_cancellation_state();
     co_return false;
