@@ -484,12 +484,14 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
     bool cancel_sent = false;
     while (!r.done) {
         // Nothing here may throw while the reader holds `r`: a cancelled state would make the
-        // next co_await throw operation_aborted, so it is reset, also when the caller cancels
-        // again while the first cancel is under way.
-        auto cancellation = co_await asio::this_coro::cancellation_state;
-        if (cancelled(cancellation)) co_await asio::this_coro::reset_cancellation_state();
+        // next co_await of an awaitable throw operation_aborted, so it is reset before the wait
+        // and after it (a cancellation may come with any wake-up, or while the first cancel is
+        // under way).
+        auto before = co_await asio::this_coro::cancellation_state;
+        if (cancelled(before)) co_await asio::this_coro::reset_cancellation_state();
         auto reason = co_await r.wake.wait();
-        if (reason == wake_reason::cancelled) co_await asio::this_coro::reset_cancellation_state();
+        auto after = co_await asio::this_coro::cancellation_state;
+        if (cancelled(after)) co_await asio::this_coro::reset_cancellation_state();
         if (r.done) break;
         if (why == stop::none) {
             if (reason == wake_reason::signalled) continue;
