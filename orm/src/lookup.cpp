@@ -1,5 +1,6 @@
 #include <turbopg/orm/error.hpp>
 #include <turbopg/orm/lookup.hpp>
+#include <turbopg/wire/detail/endian.hpp>
 
 #include <array>
 #include <string>
@@ -64,15 +65,10 @@ param_value like_pattern(const param_value& value, std::string_view lookup) {
 // Int32 flags, Oid element type, then Int32 length and Int32 lower bound per dimension; after
 // the parameter's own Int32 length).
 bool is_pair_array(const param_value& p) {
-    const auto& b = p.encoded;
-    if (p.is_null() || b.size() < 4 + 20) return false;
-    auto int32_at = [&](std::size_t at) {
-        std::uint32_t v = 0;
-        for (std::size_t i = 0; i < 4; ++i)
-            v = (v << 8) | static_cast<std::uint8_t>(b.data()[at + i]);
-        return v;
-    };
-    return int32_at(4) == 1 && int32_at(16) == 2;
+    const auto* b = p.encoded.data();
+    if (p.is_null() || p.encoded.size() < 4 + 20) return false;
+    return wire::detail::load_be<std::int32_t>(b + 4) == 1 &&
+           wire::detail::load_be<std::int32_t>(b + 16) == 2;
 }
 
 } // namespace
