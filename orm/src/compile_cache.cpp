@@ -120,6 +120,8 @@ private:
         count(l.of.size());
         for (const auto& o : l.of)
             text(o);
+        flag(q.first != nullptr);
+        if (q.first) select(*q.first);
         count(q.combinations.size());
         for (const auto& c : q.combinations) {
             byte(static_cast<std::uint8_t>(c.op));

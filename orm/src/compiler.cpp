@@ -53,14 +53,16 @@ public:
         params_.reserve(4);
     }
 
-    void select(const ast::select& q, bool with_order_and_limit = true);
+    // `part`: a part of a combination (union_, ...).
+    void select(const ast::select& q, bool part = false);
+    void combination(const ast::select& q);
     void select_list(const ast::select& q);
     void from_where(const ast::select& q);
     void group_having(const ast::select& q);
     // Whether `q` has a GROUP BY: an aggregate among its values (or annotations on model rows),
     // or a filter on one.
     bool grouped(const ast::select& q);
-    void order_limit_lock(const ast::select& q);
+    void order_limit_lock(const ast::select& q, bool part = false);
     // `split`: conditions on aggregates are left out (group_having writes them as HAVING).
     void where_of(const ast::select& q, bool split = false);
     // Whether a filter() of `q` is on an aggregate (and so needs GROUP BY/HAVING).
@@ -556,11 +558,13 @@ bool writer::grouped(const ast::select& q) {
     return false;
 }
 
-void writer::order_limit_lock(const ast::select& q) {
+void writer::order_limit_lock(const ast::select& q, bool part) {
     std::vector<ast::order_item> order = q.order;
     // Meta.ordering is left out of grouped values() (as Django does since 3.1): its columns are
-    // not among what is grouped by.
-    if (!q.order_set && !(q.values_mode && grouped(q))) {
+    // not among what is grouped by. And out of a part of a combination that is not sliced: there
+    // it cannot change which rows the combination has.
+    bool sliced = q.limit || q.offset;
+    if (!q.order_set && !(q.values_mode && grouped(q)) && (!part || sliced)) {
         for (const auto& o : q.model->ordering)
             order.push_back({ast::make(kind::field, o.field), o.descending});
     }
@@ -603,10 +607,12 @@ void writer::order_limit_lock(const ast::select& q) {
     }
 }
 
-void writer::select(const ast::select& q, bool with_order_and_limit) {
+void writer::select(const ast::select& q, bool part) {
+    if (q.first) {
+        combination(q);
+        return;
+    }
     set_query(&q);
-    bool combined = !q.combinations.empty();
-    if (combined) out_ += '(';
     out_ += "SELECT ";
     if (q.distinct) {
         if (q.distinct_on.empty()) {
@@ -623,10 +629,14 @@ void writer::select(const ast::select& q, bool with_order_and_limit) {
     select_list(q);
     from_where(q);
     group_having(q);
-    if (!combined) {
-        if (with_order_and_limit) order_limit_lock(q);
-        return;
-    }
+    order_limit_lock(q, part);
+}
+
+// `(first) UNION (other) ...`: each part in parentheses with its own ORDER BY, LIMIT and OFFSET
+// (PostgreSQL allows them there), then the combination's own.
+void writer::combination(const ast::select& q) {
+    out_ += '(';
+    select(*q.first, true);
     out_ += ')';
     for (const auto& c : q.combinations) {
         out_ += c.op == ast::set_op::union_      ? " UNION "
@@ -634,15 +644,13 @@ void writer::select(const ast::select& q, bool with_order_and_limit) {
                                                  : " EXCEPT ";
         if (c.all) out_ += "ALL ";
         out_ += '(';
-        select(*c.other);
+        select(*c.other, true);
         out_ += ')';
-        set_query(&q);
     }
-    if (with_order_and_limit) {
-        unqualified_ = true; // ORDER BY of a combination names its result columns
-        order_limit_lock(q);
-        unqualified_ = false;
-    }
+    set_query(&q);
+    unqualified_ = true; // ORDER BY of a combination names its result columns
+    order_limit_lock(q);
+    unqualified_ = false;
 }
 
 bool needs_subquery(const ast::select& q) {

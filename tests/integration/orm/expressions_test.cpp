@@ -250,6 +250,48 @@ TEST_CASE("orm: union, intersection, difference with ordering and slicing of the
     });
 }
 
+TEST_CASE("orm: a part's own order and slice apply to that part, the combination's to the whole") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_library(c);
+        auto books = objects<ExprBook>().using_(c);
+        auto titles = [](const std::vector<ExprBook>& rows) {
+            std::string out;
+            for (const auto& r : rows)
+                out += r.title.value + " ";
+            return out;
+        };
+        // The last two by id (Delta, Epsilon) and Ann's two (Alpha, Beta): 2 + 2 rows.
+        auto last_two = books.order_by("-id").slice(0, 2);
+        auto anns = books.filter(F(&ExprBook::author) == 1);
+        CHECK(titles(co_await last_two.union_(anns).order_by("id").fetch()) ==
+              "Alpha Beta Delta Epsilon ");
+        CHECK(co_await last_two.union_(anns).count() == 4);
+        CHECK(titles(co_await anns.union_(last_two).order_by("-id").fetch()) ==
+              "Epsilon Delta Beta Alpha ");
+        // Then ordered and sliced as a whole: Beta, Delta (over 250 pages) with Bob's Gamma,
+        // Delta, Epsilon, by id, the first three.
+        auto long_ones = books.filter(F(&ExprBook::pages) > 250);
+        auto bobs = books.filter(F(&ExprBook::author) == 2);
+        CHECK(titles(co_await long_ones.union_(bobs).order_by("id").slice(0, 3).fetch()) ==
+              "Beta Gamma Delta ");
+        CHECK(titles(co_await long_ones.order_by("pages")
+                         .slice(0, 1)
+                         .union_(bobs.slice(0, 0))
+                         .fetch()) == "Beta ");
+        // A sliced combination combined again: the two with the most pages of (long ones or
+        // Bob's), without Delta.
+        auto delta = books.filter(F(&ExprBook::title) == "Delta");
+        CHECK(titles(co_await long_ones.union_(bobs)
+                         .order_by("-pages")
+                         .slice(0, 2)
+                         .difference(delta)
+                         .fetch()) == "Beta ");
+        // first() of a combination reads it by primary key, not by a part's order.
+        CHECK((co_await last_two.union_(anns).first())->title == "Alpha");
+    });
+}
+
 TEST_CASE("orm: explain returns the server's plan") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

@@ -183,6 +183,63 @@ TEST_CASE("union, intersection and difference; ORDER BY and LIMIT apply to the c
     CHECK(describe(compile_count(models.query())).starts_with("SELECT COUNT(*) FROM ((SELECT"));
 }
 
+TEST_CASE("a part's own ORDER BY, LIMIT and OFFSET stay inside its parentheses") {
+    auto small = objects<Book>().filter(F(&Book::pages) < 100).values_list(F(&Book::title));
+    auto big = objects<Book>().filter(F(&Book::pages) > 500).values_list(F(&Book::title));
+    const std::string small_sql =
+        R"(SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" < $1)";
+    // As Django does on PostgreSQL: the first part keeps what it had, as the others do, and the
+    // combination starts with no order or slice of its own (union_ of a sliced queryset is
+    // allowed).
+    CHECK(sql_of(small.order_by("-pages").slice(0, 5).union_(big)) ==
+          "(" + small_sql +
+              R"( ORDER BY "book"."pages" DESC LIMIT $2) UNION (SELECT "book"."title" AS )"
+              R"("title" FROM "book" WHERE "book"."pages" > $3) [$1 = 100, $2 = 5, $3 = 500])");
+    CHECK(sql_of(small.slice(2)
+                     .union_(big.order_by("title").slice(1, 3))
+                     .order_by("-title")
+                     .slice(0, 4)) ==
+          "(" + small_sql +
+              R"( OFFSET $2) UNION (SELECT "book"."title" AS "title" FROM "book" WHERE )"
+              R"("book"."pages" > $3 ORDER BY "book"."title" LIMIT $4 OFFSET $5) ORDER BY )"
+              R"("title" DESC LIMIT $6 [$1 = 100, $2 = 2, $3 = 500, $4 = 2, $5 = 1, $6 = 4])");
+    // A combination ordered or sliced, then combined again, is a part of its own.
+    CHECK(sql_of(small.union_(big).order_by("title").slice(0, 2).difference(small)) ==
+          "((" + small_sql +
+              R"() UNION (SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" > )"
+              R"($2) ORDER BY "title" LIMIT $3) EXCEPT ()" +
+              small_sql.substr(0, small_sql.size() - 2) +
+              R"($4) [$1 = 100, $2 = 500, $3 = 2, $4 = 100])");
+    CHECK(sql_of(small.union_(big).union_(small)) ==
+          "(" + small_sql +
+              R"() UNION (SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" > )"
+              R"($2) UNION ()" +
+              small_sql.substr(0, small_sql.size() - 2) + R"($3) [$1 = 100, $2 = 500, $3 = 100])");
+    // Meta.ordering: not the combination's (its columns need not be among the result's), and
+    // in a part only when sliced, where it says which rows the slice takes.
+    auto names = objects<BookAuthor>().values_list(F(&BookAuthor::name));
+    const std::string names_sql = R"(SELECT "authors"."name" AS "name" FROM "authors")";
+    CHECK(sql_of(names.union_(names)) == "(" + names_sql + ") UNION (" + names_sql + ")");
+    CHECK(sql_of(names.slice(0, 1).union_(names.slice(0, 2))) ==
+          "(" + names_sql + R"( ORDER BY "authors"."created" DESC, "authors"."name" LIMIT $1) )" +
+              "UNION (" + names_sql +
+              R"( ORDER BY "authors"."created" DESC, "authors"."name" LIMIT $2) [$1 = 1, $2 = 2])");
+    CHECK_FALSE(objects<BookAuthor>().union_(objects<BookAuthor>()).ordered());
+    // What would change a part's rows or columns after the combination is refused, as in Django.
+    auto both = objects<Book>().union_(objects<Book>());
+    CHECK_THROWS_WITH_AS(both.filter(F(&Book::pages) > 1),
+                         "cannot filter a combined queryset (union_, intersection, difference)",
+                         error);
+    CHECK_THROWS_AS(both.exclude("pages", 1), error);
+    CHECK_THROWS_AS(both.annotate("n", Length(F(&Book::title))), error);
+    CHECK_THROWS_AS(both.values_list(F(&Book::title)), error);
+    CHECK_THROWS_AS(both.values(), error);
+    CHECK_THROWS_AS(both.only("title"), error);
+    CHECK_THROWS_AS(both.distinct(), error);
+    CHECK(sql_of(both.order_by("-pages").slice(0, 1))
+              .ends_with(R"( FROM "book") ORDER BY "pages" DESC LIMIT $1 [$1 = 1])"));
+}
+
 TEST_CASE("explain puts whitelisted options before the SELECT") {
     auto qs = objects<Book>().filter(F(&Book::pages) > 1);
     CHECK(describe(compile_explain(qs.query(), {})) ==

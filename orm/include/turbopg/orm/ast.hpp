@@ -179,6 +179,10 @@ struct select {
     std::vector<expr> distinct_on;
     std::optional<std::int64_t> limit, offset;
     lock_clause lock;
+    // A combination (union_, intersection, difference) is `first` and then `combinations`, each
+    // part with its own ORDER BY, LIMIT and OFFSET; the combination's own apply to the whole.
+    // Its other members name the result's columns (model, fields, annotations).
+    std::shared_ptr<const select> first;
     std::vector<combined> combinations;
     bool empty = false; // none(): no row, and no query is sent
 };

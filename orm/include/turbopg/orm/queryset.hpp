@@ -61,6 +61,7 @@ public:
     queryset<M, true> all() const { return rescope(); }
     queryset<M, true> filter(const q& condition) const {
         not_sliced("filter");
+        not_combined("filter");
         auto r = rescope();
         r.q_.where.push_back(condition.node());
         return r;
@@ -99,6 +100,7 @@ public:
     }
     queryset distinct() const {
         not_sliced("make distinct");
+        not_combined("make distinct");
         queryset r = *this;
         r.q_.distinct = true;
         return r;
@@ -140,6 +142,7 @@ public:
     // only("title", "pages") loads just those fields (and the primary key); defer(...) all but.
     template <class... N>
     queryset only(const N&... names) const {
+        not_combined("defer fields of");
         queryset r = *this;
         std::vector<std::size_t> keep;
         if (q_.model->pk) keep.push_back(*q_.model->pk);
@@ -151,6 +154,7 @@ public:
     }
     template <class... N>
     queryset defer(const N&... names) const {
+        not_combined("defer fields of");
         queryset r = *this;
         std::vector<std::size_t> drop{index_of(names)...};
         auto current = selected();
@@ -288,6 +292,7 @@ public:
         if (q_.model->find(name) || name == "pk" || has_annotation(name))
             throw field_error("annotate(): \"" + name + "\" is already a field or annotation of " +
                               q_.model->cpp_name);
+        not_combined("annotate");
         queryset r = *this;
         r.q_.annotations.push_back({std::move(name), e.node()});
         return r;
@@ -297,7 +302,7 @@ public:
     // from the wire::result that fetch() gives; with no names, every field and annotation.
     template <class... A>
     values_queryset<M, wire::row> values(const A&... items) const {
-        auto r = rescope();
+        auto r = values_base();
         auto& v = r.q_.values;
         if constexpr (sizeof...(A) == 0) {
             for (const auto& c : q_.model->columns)
@@ -356,8 +361,10 @@ public:
         co_return std::move(*row);
     }
 
-    // UNION / INTERSECT / EXCEPT (ALL with {.all = true}) with another queryset of M; order_by()
-    // and slice() after it apply to the combined rows.
+    // UNION / INTERSECT / EXCEPT (ALL with {.all = true}) with another queryset of M. Each part
+    // keeps its own order_by() and slice() (as in Django: `(SELECT ... LIMIT 5) UNION (...)`);
+    // order_by() and slice() after it apply to the combined rows, which have no order until then
+    // (not even the model's).
     template <bool S>
     queryset union_(const queryset<M, S>& other, combine_options o = {}) const {
         return combine(ast::set_op::union_, other.query(), o.all);
@@ -388,14 +395,37 @@ private:
     }
     queryset combine(ast::set_op op, const ast::select& other, bool all) const {
         queryset r = *this;
+        const auto& q = q_;
+        // A combination with no order or slice of its own takes one more part; anything else
+        // becomes the first part of a new combination.
+        if (q.combinations.empty() || !q.order.empty() || q.random_order || q.limit || q.offset) {
+            r.q_ = {};
+            r.q_.model = q.model;
+            r.q_.fields = q.fields;
+            r.q_.annotations = q.annotations; // for order_by() by their names
+            r.q_.empty = q.empty;
+            r.q_.order_set = true; // Meta.ordering is not the combination's
+            r.q_.first = std::make_shared<const ast::select>(q);
+        }
         r.q_.combinations.push_back({op, all, std::make_shared<const ast::select>(other)});
         return r;
+    }
+    // A combination's rows and columns are its parts': what would change them is refused, as in
+    // Django (the parts are written as they were).
+    void not_combined(const char* change) const {
+        if (q_.first)
+            throw error(std::string("cannot ") + change +
+                        " a combined queryset (union_, intersection, difference)");
+    }
+    queryset<M, true> values_base() const {
+        not_combined("take values of");
+        return rescope();
     }
     // Column i is named after Row's member i (MemberNames), or else after its field, or
     // "column_<i + 1>" for an unnamed expression.
     template <class Row, bool MemberNames, class... A>
     values_queryset<M, Row> values_rows(const A&... items) const {
-        auto r = rescope();
+        auto r = values_base();
         std::size_t i = 0;
         auto add = [&](const auto& item) {
             auto column = detail::value_column(q_, item, "column_" + std::to_string(i + 1));
@@ -409,7 +439,7 @@ private:
     }
     template <class Row, std::size_t... I>
     values_queryset<M, Row> values_as_named(std::index_sequence<I...>) const {
-        auto r = rescope();
+        auto r = values_base();
         (r.q_.values.push_back(detail::value_column(q_, field_names<Row>[I])), ...);
         r.q_.values_mode = true;
         return values_queryset<M, Row>(std::move(r));
@@ -512,6 +542,7 @@ private:
     // The query with one more condition (what filter() would make), for the get() overloads.
     ast::select with_condition(ast::expr condition) const {
         not_sliced("filter");
+        not_combined("filter");
         ast::select s;
         s.where.reserve(q_.where.size() + 1);
         s = q_;

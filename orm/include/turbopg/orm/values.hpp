@@ -154,8 +154,8 @@ public:
         return values_queryset<M, std::tuple_element_t<0, Row>, true>(base_);
     }
 
-    // UNION / INTERSECT / EXCEPT with a queryset of the same rows; order_by() and slice() after
-    // it apply to the combined rows.
+    // UNION / INTERSECT / EXCEPT with a queryset of the same rows; each part keeps its own
+    // order_by() and slice(), and those after it apply to the combined rows (queryset::union_).
     values_queryset union_(const values_queryset& other, combine_options o = {}) const {
         return values_queryset(base_.combine(ast::set_op::union_, other.query(), o.all));
     }
