@@ -39,9 +39,16 @@ namespace {
 
 using ast::kind;
 
+// How the columns of a query on `m` are qualified: by its alias, if it has one, or its table.
+std::string_view qualifier(const model_info& m, const std::string& alias) {
+    return alias.empty() ? std::string_view(m.quoted_table) : std::string_view(alias);
+}
+
 // Writes one statement: SQL into `out`, values into `params`, and where each value came from
 // into `sources` (for the shape cache). `outer` is the enclosing query's model while a subquery
-// is written (for OuterRef).
+// is written (for OuterRef). A subquery on the table of the query it is in gets an alias (U0 one
+// level down, U1 two, ..., as Django's U0), so that its own columns and the enclosing row's are
+// told apart: `FROM "book" WHERE EXISTS(SELECT ... FROM "book" U0 WHERE U0."a" = "book"."a")`.
 class writer {
 public:
     writer(sql_query& q, detail::parameter_sources& sources)
@@ -81,8 +88,9 @@ public:
         out_ += '$';
         out_ += std::to_string(params_.size());
     }
-    void column(const model_info& m, const column_info& c) {
-        out_ += m.quoted_table;
+    // A column of the query being written.
+    void column(const column_info& c) {
+        out_ += qualifier(*model_, alias_);
         out_ += '.';
         out_ += c.quoted;
     }
@@ -115,6 +123,8 @@ private:
     detail::parameter_sources& sources_;
     const model_info* model_ = nullptr;  // the query being written
     const model_info* outer_ = nullptr;  // the enclosing query, inside a subquery
+    std::string alias_, outer_alias_;    // the aliases of these two (empty: none)
+    int depth_ = 0;                      // how many subqueries deep
     const ast::select* query_ = nullptr; // its annotations resolve F("name")
     std::size_t visible_annotations_ = 0;
     bool unqualified_ = false; // ORDER BY of a combined query: bare column names
@@ -195,10 +205,17 @@ void writer::subquery(const ast::select& q) {
     auto saved_outer = outer_;
     auto saved_query = query_;
     auto saved_visible = visible_annotations_;
+    auto saved_outer_alias = std::exchange(outer_alias_, alias_);
+    auto saved_alias = alias_;
     outer_ = model_;
+    ++depth_;
+    alias_ = q.model->table == model_->table ? "U" + std::to_string(depth_ - 1) : "";
     out_ += '(';
     select(q);
     out_ += ')';
+    --depth_;
+    alias_ = std::move(saved_alias);
+    outer_alias_ = std::move(saved_outer_alias);
     model_ = saved_model;
     outer_ = saved_outer;
     query_ = saved_query;
@@ -226,7 +243,7 @@ void writer::lookup(const ast::node& n) {
     for (const ast::expr* side : {&n.args[0], &n.args[1]})
         if (const auto* c = nullable_column(*side)) {
             out_ += " AND ";
-            column(*model_, *c);
+            column(*c);
             out_ += " IS NOT NULL";
         }
 }
@@ -319,8 +336,8 @@ void writer::expression(const ast::expr& e) {
     switch (n.k) {
     case kind::column:
         if (!unqualified_) {
-            if (n.table.empty())
-                out_ += model_->quoted_table;
+            if (n.table.empty() || n.table == model_->table)
+                out_ += qualifier(*model_, alias_);
             else
                 append_quoted_identifier(out_, n.table);
             out_ += '.';
@@ -345,7 +362,9 @@ void writer::expression(const ast::expr& e) {
         break;
     case kind::outer_ref:
         if (!outer_) throw error("OuterRef(\"" + n.text + "\") outside a subquery");
-        column(*outer_, outer_->columns[outer_->index_of(n.text)]);
+        out_ += qualifier(*outer_, outer_alias_);
+        out_ += '.';
+        out_ += outer_->columns[outer_->index_of(n.text)].quoted;
         break;
     case kind::param:
         param(n.params[0]);
@@ -467,12 +486,12 @@ void writer::select_list(const ast::select& q) {
     if (q.fields.empty()) {
         for (const auto& c : m.columns) {
             comma();
-            column(m, c);
+            column(c);
         }
     } else {
         for (auto i : q.fields) {
             comma();
-            column(m, m.columns[i]);
+            column(m.columns[i]);
         }
     }
     for (const auto& a : q.annotations) {
@@ -496,6 +515,10 @@ void writer::where_of(const ast::select& q, bool split) {
 void writer::from_where(const ast::select& q) {
     out_ += " FROM ";
     out_ += q.model->quoted_table;
+    if (!alias_.empty()) {
+        out_ += ' ';
+        out_ += alias_;
+    }
     where_of(q, true);
 }
 
@@ -523,12 +546,12 @@ void writer::group_having(const ast::select& q) {
         } else {
             const auto& m = *q.model;
             if (m.pk) {
-                column(m, m.columns[*m.pk]);
+                column(m.columns[*m.pk]);
             } else {
                 for (const auto& c : m.columns) {
                     if (!first) out_ += ", ";
                     first = false;
-                    column(m, c);
+                    column(c);
                 }
             }
             first = false;
@@ -679,7 +702,7 @@ void pk_in(writer& w, const ast::select& q, std::string_view keyword) {
     const auto& m = *q.model;
     const auto& pk = m.pk_column();
     w.out() += keyword;
-    w.column(m, pk);
+    w.column(pk);
     w.out() += " IN (";
     ast::select inner = q;
     inner.values_mode = true;

@@ -292,6 +292,48 @@ TEST_CASE("orm: a part's own order and slice apply to that part, the combination
     });
 }
 
+TEST_CASE("orm: Exists and Subquery on the outer query's own table compare with the outer row") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_library(c);
+        auto books = objects<ExprBook>().using_(c);
+        // Books with another book by the same author with more pages: Ann's Alpha (100 < Beta's
+        // 300), Bob's Gamma and Epsilon (< Delta's 500).
+        auto longer =
+            objects<ExprBook>().filter((F(&ExprBook::author) == OuterRef<std::int64_t>("author")) &
+                                       (F(&ExprBook::pages) > OuterRef<std::int32_t>("pages")));
+        auto has_longer = books.filter(Exists(longer));
+        auto titles =
+            co_await has_longer.order_by("id").values_list(F(&ExprBook::title)).flat().fetch();
+        CHECK(titles == std::vector<std::string>{"Alpha", "Gamma", "Epsilon"});
+        CHECK(co_await books.exclude(Exists(longer)).count() == 2);
+        // Each book's next longer title by the same author (none for the longest).
+        auto next_longer =
+            longer.order_by("pages").values_list<std::optional<std::string>>("title").flat().slice(
+                0, 1);
+        auto pairs = co_await books.order_by("id")
+                         .values_list(F(&ExprBook::title), Subquery(next_longer))
+                         .fetch();
+        REQUIRE(pairs.size() == 5);
+        CHECK(std::get<1>(pairs[0]) == "Beta");
+        CHECK_FALSE(std::get<1>(pairs[1]).has_value());
+        CHECK(std::get<1>(pairs[2]) == "Delta");
+        CHECK_FALSE(std::get<1>(pairs[3]).has_value());
+        CHECK(std::get<1>(pairs[4]) == "Gamma");
+        // UPDATE and DELETE refer to the row written.
+        auto longest = objects<ExprBook>()
+                           .filter(F(&ExprBook::author) == OuterRef<std::int64_t>("author"))
+                           .values_list(Max(F(&ExprBook::pages)))
+                           .flat();
+        CHECK(co_await has_longer.update(set(&ExprBook::pages, Subquery(longest))) == 3);
+        CHECK(co_await books.filter(F(&ExprBook::pages) == 500).count() == 3);
+        co_await fresh_library(c);
+        CHECK(co_await has_longer.delete_() == 3);
+        auto left = co_await books.order_by("id").values_list(F(&ExprBook::title)).flat().fetch();
+        CHECK(left == std::vector<std::string>{"Beta", "Delta"});
+    });
+}
+
 TEST_CASE("orm: explain returns the server's plan") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

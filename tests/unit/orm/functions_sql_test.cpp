@@ -16,6 +16,9 @@ template <class T>
 std::string select_of(const expression<T>& e) {
     return describe(objects<Book>().values(named("v", e)).sql());
 }
+constexpr std::string_view book_columns =
+    R"("book"."id", "book"."title", "book"."pages", "book"."rating", "book"."published", )"
+    R"("book"."in_print")";
 std::string select_v(std::string_view e, std::string_view params = "") {
     return "SELECT " + std::string(e) + " AS \"v\" FROM \"book\"" + std::string(params);
 }
@@ -117,4 +120,74 @@ TEST_CASE("Subquery and Exists correlate with OuterRef") {
         "OuterRef(\"id\") outside a subquery", error);
     auto wrong = Exists(objects<Book>().filter(F(&Book::title) == OuterRef<std::string>("nam")));
     CHECK_THROWS_AS(objects<BookAuthor>().filter(wrong).sql(), field_error);
+}
+
+TEST_CASE(
+    "a subquery on the table of the query it is in gets an alias; OuterRef is the outer row") {
+    // Books with a book of the same title and more pages (Django: U0 for the subquery's table).
+    auto longer = [](auto outer_pages) {
+        return objects<Book>()
+            .filter((F(&Book::title) == OuterRef<std::string>("title")) &
+                    (F(&Book::pages) > outer_pages))
+            .values_list(F(&Book::id));
+    };
+    CHECK(describe(objects<Book>().filter(Exists(longer(OuterRef<std::int32_t>("pages")))).sql()) ==
+          "SELECT " + std::string(book_columns) +
+              R"( FROM "book" WHERE EXISTS(SELECT U0."id" AS "id" FROM "book" U0 WHERE )"
+              R"((U0."title" = "book"."title" AND U0."pages" > "book"."pages")))");
+    // A scalar subquery: its ORDER BY and select list use the alias too; an uncorrelated one is
+    // aliased as well.
+    auto next_longer = objects<Book>()
+                           .filter(F(&Book::pages) > OuterRef<std::int32_t>("pages"))
+                           .order_by("pages")
+                           .values_list(F(&Book::title))
+                           .flat()
+                           .slice(0, 1);
+    CHECK(describe(objects<Book>().values(named("v", Subquery(next_longer))).sql()) ==
+          R"(SELECT (SELECT U0."title" AS "title" FROM "book" U0 WHERE U0."pages" > "book"."pages")"
+          R"( ORDER BY U0."pages" LIMIT $1) AS "v" FROM "book" [$1 = 1])");
+    auto ids = objects<Book>().filter(F(&Book::pages) > 10).values_list(F(&Book::id)).flat();
+    CHECK(describe(objects<Book>().only("id").filter(F(&Book::id).in(Subquery(ids))).sql()) ==
+          R"(SELECT "book"."id" FROM "book" WHERE "book"."id" IN (SELECT U0."id" AS "id" FROM )"
+          R"("book" U0 WHERE U0."pages" > $1) [$1 = 10])");
+    // Nested: each level on the same table as the one it is in gets its own alias, and its
+    // OuterRef names the level around it.
+    auto inner = objects<Book>()
+                     .filter(F(&Book::pages) > OuterRef<std::int32_t>("pages"))
+                     .values_list(F(&Book::id));
+    auto middle = objects<Book>()
+                      .filter((F(&Book::title) == OuterRef<std::string>("title")) & Exists(inner))
+                      .values_list(F(&Book::id));
+    CHECK(describe(objects<Book>().only("id").filter(Exists(middle)).sql()) ==
+          R"(SELECT "book"."id" FROM "book" WHERE EXISTS(SELECT U0."id" AS "id" FROM "book" U0 )"
+          R"(WHERE (U0."title" = "book"."title" AND EXISTS(SELECT U1."id" AS "id" FROM "book" U1 )"
+          R"(WHERE U1."pages" > U0."pages"))))");
+    // A subquery on another table is written as before; one on the outer table inside it gets
+    // an alias only if its table is the one it is in.
+    auto by_name = objects<Book>()
+                       .filter((F(&Book::title) == OuterRef<std::string>("name")) & Exists(inner))
+                       .values_list(F(&Book::id));
+    CHECK(describe(objects<BookAuthor>().only("id").order_by().filter(Exists(by_name)).sql()) ==
+          R"(SELECT "authors"."id" FROM "authors" WHERE EXISTS(SELECT "book"."id" AS "id" FROM )"
+          R"("book" WHERE ("book"."title" = "authors"."name" AND EXISTS(SELECT U1."id" AS "id" )"
+          R"(FROM "book" U1 WHERE U1."pages" > "book"."pages"))))");
+    // UPDATE and DELETE: OuterRef is the row written.
+    auto has_longer = objects<Book>().filter(Exists(longer(OuterRef<std::int32_t>("pages"))));
+    CHECK(describe(compile_delete(has_longer.query())) ==
+          R"(DELETE FROM "book" WHERE EXISTS(SELECT U0."id" AS "id" FROM "book" U0 WHERE )"
+          R"((U0."title" = "book"."title" AND U0."pages" > "book"."pages")))");
+    auto max_pages = objects<Book>()
+                         .filter(F(&Book::title) == OuterRef<std::string>("title"))
+                         .values_list(Max(F(&Book::pages)))
+                         .flat();
+    CHECK(describe(compile_update(has_longer.query(), {{"pages", Subquery(max_pages).node()}})) ==
+          R"(UPDATE "book" SET "pages" = (SELECT MAX(U0."pages") AS "column_1" FROM "book" U0 )"
+          R"(WHERE U0."title" = "book"."title") WHERE EXISTS(SELECT U0."id" AS "id" FROM "book" )"
+          R"(U0 WHERE (U0."title" = "book"."title" AND U0."pages" > "book"."pages")))");
+    // Through the primary key (a sliced delete): the rows of the inner SELECT are the outer ones.
+    CHECK(describe(compile_delete(has_longer.order_by("id").slice(0, 1).query())) ==
+          R"(DELETE FROM "book" WHERE "book"."id" IN (SELECT "book"."id" AS "id" FROM "book" )"
+          R"(WHERE EXISTS(SELECT U0."id" AS "id" FROM "book" U0 WHERE (U0."title" = )"
+          R"("book"."title" AND U0."pages" > "book"."pages")) ORDER BY "book"."id" LIMIT $1))"
+          R"( [$1 = 1])");
 }
