@@ -503,7 +503,9 @@ void writer::select_list(const ast::select& q) {
 }
 
 void writer::where_of(const ast::select& q, bool split) {
-    bool first = true;
+    // none() as a part of a combination or a subquery (alone, it is not sent): no row.
+    if (q.empty) out_ += " WHERE FALSE";
+    bool first = !q.empty;
     for (const auto& w : q.where) {
         if (split && has_aggregate(w)) continue;
         out_ += first ? " WHERE " : " AND ";
@@ -697,8 +699,12 @@ bool rows_by_where(writer& w, const ast::select& q) {
 }
 
 // `keyword` pk IN (SELECT pk FROM ... the rows of q). The key is its one value, so the
-// annotations stay resolvable by name for the filters that use them.
+// annotations stay resolvable by name for the filters that use them. Not for a combination,
+// whose parts have their own columns (Django refuses update() and delete() after union()).
 void pk_in(writer& w, const ast::select& q, std::string_view keyword) {
+    if (q.first)
+        throw error("cannot update or delete the rows of a combined queryset (union_, "
+                    "intersection, difference)");
     const auto& m = *q.model;
     const auto& pk = m.pk_column();
     w.out() += keyword;

@@ -292,6 +292,49 @@ TEST_CASE("orm: a part's own order and slice apply to that part, the combination
     });
 }
 
+TEST_CASE("orm: none() in a combination or a subquery gives no rows; intersection binds as "
+          "called") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_library(c);
+        auto books = objects<ExprBook>().using_(c);
+        auto titles = [](const std::vector<ExprBook>& rows) {
+            std::string out;
+            for (const auto& r : rows)
+                out += r.title.value + " ";
+            return out;
+        };
+        auto anns = books.filter(F(&ExprBook::author) == 1);
+        auto bobs = books.filter(F(&ExprBook::author) == 2);
+        auto long_ones = books.filter(F(&ExprBook::pages) > 250);
+        // As Django: a none() part adds nothing to a union and takes nothing from a difference;
+        // an intersection with one, or a difference from one, is empty.
+        CHECK(titles(co_await books.none().union_(anns).order_by("id").fetch()) == "Alpha Beta ");
+        CHECK(titles(co_await anns.union_(books.none()).order_by("id").fetch()) == "Alpha Beta ");
+        CHECK(co_await anns.union_(books.none()).count() == 2);
+        CHECK(titles(co_await anns.difference(books.none()).order_by("id").fetch()) ==
+              "Alpha Beta ");
+        CHECK((co_await anns.intersection(books.none()).fetch()).empty());
+        CHECK((co_await books.none().difference(anns).fetch()).empty());
+        CHECK(co_await books.filter(Exists(objects<ExprBook>().none())).count() == 0);
+        CHECK(co_await books.exclude(Exists(objects<ExprBook>().none())).count() == 5);
+        // (Ann's or Bob's) and over 250 pages, not Ann's or (Bob's over 250 pages).
+        CHECK(titles(co_await anns.union_(bobs).intersection(long_ones).order_by("id").fetch()) ==
+              "Beta Delta ");
+        CHECK(titles(co_await anns.union_(bobs.intersection(long_ones)).order_by("id").fetch()) ==
+              "Alpha Beta Delta ");
+        // update() and delete() of a combination are refused before anything is sent.
+        auto both = anns.union_(bobs);
+        CHECK_THROWS_WITH_AS(co_await both.update(set(&ExprBook::pages, 1)),
+                             "cannot update or delete the rows of a combined queryset (union_, "
+                             "intersection, difference)",
+                             orm::error);
+        CHECK_THROWS_AS(co_await both.delete_(), orm::error);
+        CHECK(co_await books.filter(F(&ExprBook::pages) == 1).count() == 0);
+        CHECK(co_await books.count() == 5);
+    });
+}
+
 TEST_CASE("orm: Exists and Subquery on the outer query's own table compare with the outer row") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

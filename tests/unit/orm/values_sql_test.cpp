@@ -183,6 +183,44 @@ TEST_CASE("union, intersection and difference; ORDER BY and LIMIT apply to the c
     CHECK(describe(compile_count(models.query())).starts_with("SELECT COUNT(*) FROM ((SELECT"));
 }
 
+TEST_CASE("a none() part is written WHERE FALSE; INTERSECT after UNION nests the union") {
+    auto small = objects<Book>().filter(F(&Book::pages) < 100).values_list(F(&Book::title));
+    auto nothing = small.none();
+    const std::string small_sql =
+        R"(SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" < $1)";
+    CHECK(sql_of(nothing.union_(small)) ==
+          R"((SELECT "book"."title" AS "title" FROM "book" WHERE FALSE AND "book"."pages" < $1) )"
+          R"(UNION (SELECT "book"."title" AS "title" FROM "book" WHERE "book"."pages" < $2) )"
+          R"([$1 = 100, $2 = 100])");
+    // Whether rows can come at all (none sends no query): a union needs one part with rows, an
+    // intersection all, a difference its first.
+    CHECK_FALSE(nothing.union_(small).query().empty);
+    CHECK_FALSE(small.union_(nothing).query().empty);
+    CHECK(nothing.union_(nothing).query().empty);
+    CHECK(small.intersection(nothing).query().empty);
+    CHECK(nothing.intersection(small).query().empty);
+    CHECK_FALSE(small.difference(nothing).query().empty);
+    CHECK(nothing.difference(small).query().empty);
+    // A none() subquery: no row either.
+    auto no_ids = objects<Book>().none().values_list(F(&Book::id)).flat();
+    CHECK(sql_of(objects<Book>().only("id").filter(F(&Book::id).in(Subquery(no_ids)))) ==
+          R"(SELECT "book"."id" FROM "book" WHERE "book"."id" IN (SELECT U0."id" AS "id" FROM )"
+          R"("book" U0 WHERE FALSE))");
+    // INTERSECT binds tighter than UNION: a.union_(b).intersection(c) is ((a) UNION (b))
+    // INTERSECT (c), while a.union_(b).union_(c) stays one level.
+    auto big = objects<Book>().filter(F(&Book::pages) > 500).values_list(F(&Book::title));
+    auto nested = sql_of(small.union_(big).intersection(small));
+    CHECK(nested.starts_with("((" + small_sql + ") UNION ("));
+    CHECK(nested.find(")) INTERSECT (") != std::string::npos);
+    CHECK(sql_of(small.union_(big).union_(small)).starts_with("(" + small_sql + ") UNION ("));
+    // update() and delete() of a combination are refused, as in Django.
+    CHECK_THROWS_WITH_AS(compile_delete(small.union_(big).query()),
+                         "cannot update or delete the rows of a combined queryset (union_, "
+                         "intersection, difference)",
+                         error);
+    CHECK_THROWS_AS(compile_update(small.union_(big).query(), {set(&Book::pages, 1)}), error);
+}
+
 TEST_CASE("a part's own ORDER BY, LIMIT and OFFSET stay inside its parentheses") {
     auto small = objects<Book>().filter(F(&Book::pages) < 100).values_list(F(&Book::title));
     auto big = objects<Book>().filter(F(&Book::pages) > 500).values_list(F(&Book::title));

@@ -396,9 +396,12 @@ private:
     queryset combine(ast::set_op op, const ast::select& other, bool all) const {
         queryset r = *this;
         const auto& q = q_;
-        // A combination with no order or slice of its own takes one more part; anything else
-        // becomes the first part of a new combination.
-        if (q.combinations.empty() || !q.order.empty() || q.random_order || q.limit || q.offset) {
+        // A combination with no order or slice of its own takes one more part of the same
+        // operation; anything else becomes the first part of a new combination (INTERSECT binds
+        // tighter than UNION and EXCEPT: `(a) UNION (b) INTERSECT (c)` is not a.union_(b)
+        // .intersection(c)).
+        bool same_op = !q.combinations.empty() && q.combinations.back().op == op;
+        if (!same_op || !q.order.empty() || q.random_order || q.limit || q.offset) {
             r.q_ = {};
             r.q_.model = q.model;
             r.q_.fields = q.fields;
@@ -408,6 +411,12 @@ private:
             r.q_.first = std::make_shared<const ast::select>(q);
         }
         r.q_.combinations.push_back({op, all, std::make_shared<const ast::select>(other)});
+        // Whether no row can come, so that none is asked for: a none() part adds no row to a
+        // union and takes none from a difference (it is written WHERE FALSE).
+        if (op == ast::set_op::union_)
+            r.q_.empty = r.q_.empty && other.empty;
+        else if (op == ast::set_op::intersect)
+            r.q_.empty = r.q_.empty || other.empty;
         return r;
     }
     // A combination's rows and columns are its parts': what would change them is refused, as in
