@@ -114,6 +114,8 @@ private:
     // The annotation `name` may refer to (those annotated before the one being written), or
     // nullptr.
     const ast::named_expr* annotation(std::string_view name) const;
+    // A values() column named `name` that is not a field of the model (values(named(...))).
+    const ast::named_expr* named_value(std::string_view name) const;
     void annotation_expression(const ast::named_expr& a);
     // Whether `e` holds an aggregate (through annotations it names), outside subqueries.
     bool has_aggregate(const ast::expr& e);
@@ -138,6 +140,13 @@ const ast::named_expr* writer::annotation(std::string_view name) const {
     return nullptr;
 }
 
+const ast::named_expr* writer::named_value(std::string_view name) const {
+    if (!query_ || model_->find(name)) return nullptr;
+    for (const auto& v : query_->values)
+        if (v.name == name) return &v;
+    return nullptr;
+}
+
 void writer::annotation_expression(const ast::named_expr& a) {
     auto saved = visible_annotations_;
     visible_annotations_ = static_cast<std::size_t>(&a - query_->annotations.data());
@@ -150,8 +159,12 @@ bool writer::has_aggregate(const ast::expr& e) {
     if (e->k == kind::aggregate) return true;
     if (e->k == kind::subquery || e->k == kind::exists) return false;
     if (e->k == kind::field || e->k == kind::path) {
-        const auto* a = annotation(std::string_view(e->text).substr(0, e->text.find("__")));
-        if (!a) return false;
+        auto name = std::string_view(e->text).substr(0, e->text.find("__"));
+        const auto* a = annotation(name);
+        if (!a) {
+            const auto* v = named_value(name);
+            return v && has_aggregate(v->e);
+        }
         auto saved = visible_annotations_;
         visible_annotations_ = static_cast<std::size_t>(a - query_->annotations.data());
         bool found = has_aggregate(a->e);
@@ -352,6 +365,11 @@ void writer::expression(const ast::expr& e) {
                 name(a->name);
             else
                 annotation_expression(*a);
+        } else if (const auto* v = named_value(n.text)) {
+            if (unqualified_)
+                name(v->name);
+            else
+                expression(v->e);
         } else {
             expression(resolve_field(*model_, n.text));
         }

@@ -161,9 +161,15 @@ ast::expr resolve_name(const ast::select& q, std::string_view name) {
     for (const auto& a : q.annotations)
         if (a.name == name) return ast::make(ast::kind::field, a.name);
     if (q.model->find(name) || name == "pk") return resolve_field(*q.model, name);
+    // A name given to an expression in values() (values(named("n", ...))), as Django's
+    // values(n=...) annotates.
+    for (const auto& v : q.values)
+        if (v.name == name) return ast::make(ast::kind::field, v.name);
     std::string choices = q.model->field_names_list();
     for (const auto& a : q.annotations)
         choices += ", " + a.name;
+    for (const auto& v : q.values)
+        if (!q.model->find(v.name)) choices += ", " + v.name;
     throw field_error("cannot resolve field \"" + std::string(name) + "\" of " + q.model->cpp_name +
                       "; choices are: " + choices);
 }

@@ -192,6 +192,28 @@ TEST_CASE("orm: values() rows by name, values_as structs, and decode errors") {
         REQUIRE(rows.size() == 2);
         CHECK(rows[0].get<std::string>("title") == "Beta");
         CHECK(rows[1].get<std::int32_t>("chars") == 5);
+        // A name given in values() orders and filters (an aggregate's in HAVING), also after a
+        // union.
+        auto lengths = objects<ExprBook>().using_(c).values(
+            "title", named("chars", Length(F(&ExprBook::title))));
+        auto longest = co_await lengths.order_by("-chars", "title").filter("chars__gt", 4).fetch();
+        REQUIRE(longest.size() == 4);
+        CHECK(longest[0].get<std::string>("title") == "Epsilon");
+        CHECK(longest[3].get<std::string>("title") == "Gamma");
+        auto shortest = co_await lengths.filter(F(&ExprBook::author) == 1)
+                            .union_(lengths.filter(F(&ExprBook::author) == 2))
+                            .order_by("chars", "title")
+                            .slice(0, 1)
+                            .fetch();
+        REQUIRE(shortest.size() == 1);
+        CHECK(shortest[0].get<std::string>("title") == "Beta");
+        auto prolific = co_await objects<ExprBook>()
+                            .using_(c)
+                            .values("author", named("n", Count()))
+                            .filter("n__gt", 2)
+                            .fetch();
+        REQUIRE(prolific.size() == 1);
+        CHECK(prolific[0].get<std::int64_t>("author") == 2);
         auto all = co_await books.values().slice(0, 1).fetch();
         CHECK(all.columns().size() == 5);
         auto tr =

@@ -290,3 +290,22 @@ TEST_CASE("explain puts whitelisted options before the SELECT") {
     CHECK(compile_explain(qs.query(), {.format = explain_format::yaml})
               .sql.starts_with("EXPLAIN (FORMAT YAML) SELECT "));
 }
+TEST_CASE("a name given in values() orders and filters, as Django's values(n=...)") {
+    auto lengths = objects<Book>().values(named("n", Length(F(&Book::title))));
+    CHECK(sql_of(lengths.order_by("-n").filter("n__gt", 3)) ==
+          R"(SELECT LENGTH("book"."title") AS "n" FROM "book" WHERE LENGTH("book"."title") > $1 )"
+          R"(ORDER BY LENGTH("book"."title") DESC [$1 = 3])");
+    // After a union, the name of the result column.
+    CHECK(sql_of(lengths.union_(lengths).order_by("n")) ==
+          R"((SELECT LENGTH("book"."title") AS "n" FROM "book") UNION (SELECT )"
+          R"(LENGTH("book"."title") AS "n" FROM "book") ORDER BY "n")");
+    // An aggregate's name filters in HAVING.
+    auto counts = objects<Book>().values(F(&Book::title), named("c", Count()));
+    CHECK(sql_of(counts.filter("c__gt", 1).order_by("-c")) ==
+          R"(SELECT "book"."title" AS "title", COUNT(*) AS "c" FROM "book" GROUP BY 1 HAVING )"
+          R"(COUNT(*) > $1 ORDER BY COUNT(*) DESC [$1 = 1])");
+    CHECK_THROWS_WITH_AS(lengths.order_by("m"),
+                         "cannot resolve field \"m\" of orm_test::Book; choices are: id, title, "
+                         "pages, rating, published, in_print, n",
+                         field_error);
+}

@@ -406,6 +406,7 @@ private:
             r.q_.model = q.model;
             r.q_.fields = q.fields;
             r.q_.annotations = q.annotations; // for order_by() by their names
+            r.q_.values = q.values;
             r.q_.empty = q.empty;
             r.q_.order_set = true; // Meta.ordering is not the combination's
             r.q_.first = std::make_shared<const ast::select>(q);
