@@ -53,6 +53,14 @@ awaitable<void> fresh_library(wire::connection& c) {
                        "(3, 'Gamma', 2, 200, 3.0), (4, 'Delta', 2, 500, 5.0), "
                        "(5, 'Epsilon', 2, 50, null)");
 }
+
+// The books' titles, each followed by a space.
+std::string titles(const std::vector<ExprBook>& rows) {
+    std::string out;
+    for (const auto& r : rows)
+        out += r.title.value + " ";
+    return out;
+}
 } // namespace expr_test
 
 using namespace expr_test;
@@ -277,12 +285,6 @@ TEST_CASE("orm: a part's own order and slice apply to that part, the combination
         auto c = co_await connect_test();
         co_await fresh_library(c);
         auto books = objects<ExprBook>().using_(c);
-        auto titles = [](const std::vector<ExprBook>& rows) {
-            std::string out;
-            for (const auto& r : rows)
-                out += r.title.value + " ";
-            return out;
-        };
         // The last two by id (Delta, Epsilon) and Ann's two (Alpha, Beta): 2 + 2 rows.
         auto last_two = books.order_by("-id").slice(0, 2);
         auto anns = books.filter(F(&ExprBook::author) == 1);
@@ -320,12 +322,6 @@ TEST_CASE("orm: none() in a combination or a subquery gives no rows; intersectio
         auto c = co_await connect_test();
         co_await fresh_library(c);
         auto books = objects<ExprBook>().using_(c);
-        auto titles = [](const std::vector<ExprBook>& rows) {
-            std::string out;
-            for (const auto& r : rows)
-                out += r.title.value + " ";
-            return out;
-        };
         auto anns = books.filter(F(&ExprBook::author) == 1);
         auto bobs = books.filter(F(&ExprBook::author) == 2);
         auto long_ones = books.filter(F(&ExprBook::pages) > 250);
