@@ -66,6 +66,9 @@ TEST_CASE("filter with typed comparisons binds values of the column's type") {
           select_books(R"( WHERE "book"."rating" IS NULL)"));
     CHECK(sql_of(objects<Book>().filter(F(&Book::rating) != std::nullopt)) ==
           select_books(R"( WHERE "book"."rating" IS NOT NULL)"));
+    // SQL's <>, which leaves out the NULLs (exclude(F == 3.0) keeps them, as Django's).
+    CHECK(sql_of(objects<Book>().filter(F(&Book::rating) != 3.0)) ==
+          select_books(R"( WHERE "book"."rating" <> $1 [$1 = 3.000000])"));
 }
 
 TEST_CASE("several filters are ANDed; Q objects combine with & | ~") {
