@@ -44,6 +44,11 @@ std::string_view qualifier(const model_info& m, const std::string& alias) {
     return alias.empty() ? std::string_view(m.quoted_table) : std::string_view(alias);
 }
 
+// Whether `e` is a NULL value (`x = NULL` is written `x IS NULL`).
+bool is_null_param(const ast::expr& e) {
+    return e->k == kind::param && e->params[0].is_null();
+}
+
 // Writes one statement: SQL into `out`, values into `params`, and where each value came from
 // into `sources` (for the shape cache). `outer` is the enclosing query's model while a subquery
 // is written (for OuterRef). A subquery on the table of the query it is in gets an alias (U0 one
@@ -89,8 +94,9 @@ public:
         out_ += std::to_string(params_.size());
     }
     // A column of the query being written.
-    void column(const column_info& c) {
-        out_ += qualifier(*model_, alias_);
+    void column(const column_info& c) { qualified_column(*model_, alias_, c); }
+    void qualified_column(const model_info& m, const std::string& alias, const column_info& c) {
+        out_ += qualifier(m, alias);
         out_ += '.';
         out_ += c.quoted;
     }
@@ -221,8 +227,8 @@ void writer::subquery(const ast::select& q) {
     auto saved_outer_alias = std::exchange(outer_alias_, alias_);
     auto saved_alias = alias_;
     outer_ = model_;
+    alias_ = q.model->table == model_->table ? "U" + std::to_string(depth_) : "";
     ++depth_;
-    alias_ = q.model->table == model_->table ? "U" + std::to_string(depth_ - 1) : "";
     out_ += '(';
     select(q);
     out_ += ')';
@@ -252,7 +258,7 @@ const column_info* writer::nullable_column(const ast::expr& e) const {
 void writer::lookup(const ast::node& n) {
     write_lookup(n);
     if (negations_ % 2 == 0 || n.text == "isnull") return;
-    if (n.args[1]->k == kind::param && n.args[1]->params[0].is_null()) return; // IS [NOT] NULL
+    if (is_null_param(n.args[1])) return; // IS [NOT] NULL
     for (const ast::expr* side : {&n.args[0], &n.args[1]})
         if (const auto* c = nullable_column(*side)) {
             out_ += " AND ";
@@ -286,9 +292,8 @@ void writer::write_lookup(const ast::node& n) {
         if (upper) out_ += ")";
     };
     if (l == "exact" || l == "ne") {
-        bool null_rhs = rhs->k == kind::param && rhs->params[0].is_null();
         expression(lhs);
-        if (null_rhs) {
+        if (is_null_param(rhs)) {
             out_ += l == "exact" ? " IS NULL" : " IS NOT NULL";
             return;
         }
@@ -380,9 +385,7 @@ void writer::expression(const ast::expr& e) {
         break;
     case kind::outer_ref:
         if (!outer_) throw error("OuterRef(\"" + n.text + "\") outside a subquery");
-        out_ += qualifier(*outer_, outer_alias_);
-        out_ += '.';
-        out_ += outer_->columns[outer_->index_of(n.text)].quoted;
+        qualified_column(*outer_, outer_alias_, outer_->columns[outer_->index_of(n.text)]);
         break;
     case kind::param:
         param(n.params[0]);
