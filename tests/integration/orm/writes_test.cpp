@@ -2,9 +2,14 @@
 // bulk_update, get_or_create and update_or_create (with a real race), in_bulk and contains.
 #include "support/server.hpp"
 
+#include <turbopg/orm/atomic.hpp>
 #include <turbopg/orm/queryset.hpp>
 #include <turbopg/orm/schema.hpp>
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <set>
@@ -328,6 +333,83 @@ TEST_CASE("orm: get_or_create gets or creates; inside a transaction a conflict k
         CHECK(made_created);
         co_await c.execute("COMMIT");
         CHECK(co_await books.count() == 2);
+    });
+}
+
+TEST_CASE("orm: get_or_create cancelled too late to stop its INSERT goes no further") {
+    // A trigger's notice cancels the caller while the server runs the INSERT, which finishes.
+    // Inside an atomic block the INSERT's savepoint is then not released, and the block rolls
+    // back: the caller's cancellation stops the operation at its next step.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_table(c);
+        co_await c.simple_query(
+            "create or replace function writes_book_notice() returns trigger language plpgsql "
+            "as $$ begin raise notice 'inserting'; return new; end $$; "
+            "create trigger notice_on_insert before insert on writes_book for each row "
+            "execute function writes_book_notice()");
+        asio::cancellation_signal cancel;
+        c.set_notice_handler([&](const wire::server_diagnostics&) {
+            cancel.emit(asio::cancellation_type::terminal);
+        });
+        bool returned = false;
+        auto block = [&](atomic_block& blk) -> awaitable<void> {
+            co_await objects<WritesBook>().using_(blk.db()).get_or_create(
+                F(&WritesBook::title) == "Dune", book("Dune", 412));
+            returned = true;
+        };
+        auto [failure] = co_await asio::co_spawn(
+            co_await asio::this_coro::executor, atomic(c, block),
+            asio::bind_cancellation_slot(cancel.slot(),
+                                         asio::experimental::as_tuple(asio::use_awaitable)));
+        CHECK_FALSE(returned);
+        REQUIRE(failure);
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == asio::error::operation_aborted);
+        }
+        c.set_notice_handler(nullptr);
+        CHECK(c.transaction_status() == 'I');
+        CHECK(co_await objects<WritesBook>().using_(c).count() == 0);
+    });
+}
+
+TEST_CASE("orm: get_or_create whose INSERT is cancelled keeps the caller's transaction usable") {
+    // In the caller's own transaction block the INSERT runs in a savepoint. Cancelled while the
+    // server runs it (a trigger sleeps), it fails with errc::cancelled, and the savepoint is
+    // rolled back even though the caller's coroutine stays cancelled: the block goes on.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_table(c);
+        co_await c.simple_query(
+            "create or replace function writes_book_sleep() returns trigger language plpgsql "
+            "as $$ begin perform pg_sleep(30); return new; end $$; "
+            "create trigger sleep_on_insert before insert on writes_book for each row "
+            "execute function writes_book_sleep()");
+        auto ex = co_await asio::this_coro::executor;
+        co_await c.execute("BEGIN");
+        co_await c.execute("create temporary table before_insert (n int)");
+        asio::cancellation_signal cancel;
+        asio::steady_timer at(ex, std::chrono::milliseconds(200));
+        at.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        auto [failure, made] = co_await asio::co_spawn(
+            ex,
+            objects<WritesBook>().using_(c).get_or_create(F(&WritesBook::title) == "Dune",
+                                                          book("Dune", 412)),
+            asio::bind_cancellation_slot(cancel.slot(),
+                                         asio::experimental::as_tuple(asio::use_awaitable)));
+        REQUIRE(failure);
+        try {
+            std::rethrow_exception(failure);
+        } catch (const wire::error& e) {
+            CHECK(e.code() == wire::errc::cancelled);
+        }
+        CHECK(c.transaction_status() == 'T');
+        co_await c.execute("insert into before_insert values (1)");
+        co_await c.execute("COMMIT");
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from before_insert") == 1);
+        CHECK(co_await objects<WritesBook>().using_(c).count() == 0);
     });
 }
 

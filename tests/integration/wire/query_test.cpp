@@ -3,6 +3,8 @@
 #include "support/cluster_control.hpp"
 #include "support/server.hpp"
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -247,6 +249,39 @@ TEST_CASE("Asio per-operation cancellation cancels the query on the server") {
         }
         CHECK(std::chrono::steady_clock::now() - started < 10s);
         CHECK(co_await c.query_value<std::int32_t>("select 6") == 6);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a cancellation too late to stop a query stops the coroutine's next request") {
+    // Asio's rule: a coroutine cancelled stays cancelled. Here the cancellation reaches a query
+    // the server is finishing (emitted by its notice): the query returns its result, and the
+    // coroutine's next step is never sent.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("create temporary table too_late (n int)");
+        asio::cancellation_signal cancel;
+        c.set_notice_handler(
+            [&](const server_diagnostics&) { cancel.emit(asio::cancellation_type::terminal); });
+        bool first_returned = false;
+        auto steps = [&]() -> awaitable<void> {
+            co_await c.execute("do $$ begin raise notice 'cancel me'; end $$");
+            first_returned = true;
+            co_await c.execute("insert into too_late values (1)");
+        };
+        auto [failure] = co_await asio::co_spawn(
+            co_await asio::this_coro::executor, steps(),
+            asio::bind_cancellation_slot(cancel.slot(),
+                                         asio::experimental::as_tuple(asio::use_awaitable)));
+        CHECK(first_returned);
+        REQUIRE(failure);
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == asio::error::operation_aborted);
+        }
+        c.set_notice_handler(nullptr);
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from too_late") == 0);
         co_await c.close();
     });
 }

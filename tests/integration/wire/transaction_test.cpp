@@ -4,6 +4,11 @@
 
 #include <turbopg/wire/transaction.hpp>
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 
 #include <stdexcept>
@@ -222,5 +227,32 @@ TEST_CASE("a transaction dropped while active is rolled back before the next que
         CHECK(co_await c.query_value<bool>("select txid_current_if_assigned() is null"));
         CHECK(c.transaction_status() == 'I');
         CHECK((co_await ids(c, "tx_dropped")).empty());
+    });
+}
+
+TEST_CASE("a transaction whose query the caller cancels is rolled back and fails as cancelled") {
+    // The cancellation stays set in the caller's coroutine; the ROLLBACK must still go out.
+    run([]() -> awaitable<void> {
+        auto c = co_await fresh_table("tx_cancelled");
+        auto ex = co_await asio::this_coro::executor;
+        asio::cancellation_signal cancel;
+        asio::steady_timer at(ex, 200ms);
+        at.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        auto body = [](transaction& tx) -> awaitable<void> {
+            co_await tx.conn().execute("insert into tx_cancelled values (1)");
+            co_await tx.conn().execute("select pg_sleep(30)");
+        };
+        auto [failure] = co_await asio::co_spawn(
+            ex, with_transaction(c, body),
+            asio::bind_cancellation_slot(cancel.slot(),
+                                         asio::experimental::as_tuple(asio::use_awaitable)));
+        REQUIRE(failure);
+        try {
+            std::rethrow_exception(failure);
+        } catch (const error& e) {
+            CHECK(e.code() == errc::cancelled);
+        }
+        CHECK(c.transaction_status() == 'I');
+        CHECK((co_await ids(c, "tx_cancelled")).empty());
     });
 }

@@ -431,21 +431,21 @@ void bind_execute::operator()(byte_writer& w) const {
 template <class Result>
 asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_writer write,
                                                 request::cork_kind cork, std::uint32_t statements) {
+    // The caller's cancellation is never cleared here: as everywhere in Asio, a cancelled
+    // coroutine stays cancelled (its next co_await throws operation_aborted) until it resets its
+    // cancellation state, so an operation of several requests stops at the next one.
+    auto state = co_await asio::this_coro::cancellation_state;
     // Backpressure: beyond max_in_flight requests, wait for one to complete.
-    while (max_in_flight_ > 0 && in_flight_ >= max_in_flight_ && !broken_) {
+    while (!cancelled(state) && max_in_flight_ > 0 && in_flight_ >= max_in_flight_ && !broken_) {
         if (!slot_free_)
             slot_free_ = std::make_unique<asio::steady_timer>(
                 get_executor(), asio::steady_timer::time_point::max());
         co_await slot_free_->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        auto state = co_await asio::this_coro::cancellation_state;
-        if (cancelled(state)) break;
     }
     request_outcome out;
     // A cancellation that came before the request is sent (while it waited above, or during an
     // earlier step of the same operation) cancels it here: nothing goes out.
-    auto state = co_await asio::this_coro::cancellation_state;
     if (cancelled(state)) {
-        co_await asio::this_coro::reset_cancellation_state();
         out.ec = make_error_code(errc::cancelled);
         out.message = "query cancelled before it was sent";
     } else if (broken_) {
@@ -493,16 +493,13 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
     // to cancel and the response is still awaited, so the connection stays in step and usable.
     enum class stop { none, timeout, cancelled } why = stop::none;
     bool cancel_sent = false;
+    // Nothing here may throw while the reader holds `r`: the caller's cancellation, which stays
+    // set, must not make the waits below throw operation_aborted (the first one wakes us with
+    // wake_reason::cancelled instead, and the answer is still awaited).
+    const bool throwing = co_await asio::this_coro::throw_if_cancelled();
+    if (throwing) co_await asio::this_coro::throw_if_cancelled(false);
     while (!r.done) {
-        // Nothing here may throw while the reader holds `r`: a cancelled state would make the
-        // next co_await of an awaitable throw operation_aborted, so it is reset before the wait
-        // and after it (a cancellation may come with any wake-up, or while the first cancel is
-        // under way).
-        auto before = co_await asio::this_coro::cancellation_state;
-        if (cancelled(before)) co_await asio::this_coro::reset_cancellation_state();
         auto reason = co_await r.wake.wait();
-        auto after = co_await asio::this_coro::cancellation_state;
-        if (cancelled(after)) co_await asio::this_coro::reset_cancellation_state();
         if (r.done) break;
         if (why == stop::none) {
             if (reason == wake_reason::signalled) continue;
@@ -524,6 +521,7 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
             co_await cancel_on_server();
         }
     }
+    if (throwing) co_await asio::this_coro::throw_if_cancelled(true);
     stop_deadline();
     if (why != stop::none) {
         cancelling_.erase(std::find(cancelling_.begin(), cancelling_.end(), r.end));

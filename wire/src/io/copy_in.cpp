@@ -157,7 +157,6 @@ connection_impl::start_copy_in(std::string_view sql) {
         co_await c->req.wake.wait();
         auto cancellation = co_await asio::this_coro::cancellation_state;
         if (!c->req.done && c->state == copy_in_state::phase::starting && cancelled(cancellation)) {
-            co_await asio::this_coro::reset_cancellation_state();
             c->state = copy_in_state::phase::abandoned;
             copy_in_abandon(c);
             throw error(make_error_code(errc::cancelled), "copy_in");
@@ -176,7 +175,6 @@ asio::awaitable<void> connection_impl::copy_in_wait_for_room(copy_in_state& c) {
     co_await c.room.async_wait(await_event);
     auto cancellation = co_await asio::this_coro::cancellation_state;
     if (!c.req.done && cancelled(cancellation)) {
-        co_await asio::this_coro::reset_cancellation_state();
         queue_copy_fail(c, "COPY cancelled by the client");
         flush();
         throw error(make_error_code(errc::cancelled), "COPY FROM STDIN write");
@@ -231,13 +229,12 @@ asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c)
     c.state = copy_in_state::phase::ended;
     flush();
     bool cancel_sent = false;
+    // The caller's cancellation stays set (see submit()): the waits for the answer must not throw.
+    const bool throwing = co_await asio::this_coro::throw_if_cancelled();
+    if (throwing) co_await asio::this_coro::throw_if_cancelled(false);
     while (!c.req.done) {
-        co_await c.req.wake.wait();
-        // Reset on every cancellation, a second one included: else the next wait would throw.
-        auto cancellation = co_await asio::this_coro::cancellation_state;
-        if (!cancelled(cancellation)) continue;
-        co_await asio::this_coro::reset_cancellation_state();
-        if (c.req.done || cancel_sent) continue;
+        auto reason = co_await c.req.wake.wait();
+        if (reason != wake_reason::cancelled || c.req.done || cancel_sent) continue;
         cancel_sent = true;
         if (!c.req.copy_data.empty()) { // CopyDone not written yet: fail the COPY instead
             queue_copy_fail(c, "COPY cancelled by the client");
@@ -246,6 +243,7 @@ asio::awaitable<std::uint64_t> connection_impl::copy_in_finish(copy_in_state& c)
             co_await cancel_on_server();
         }
     }
+    if (throwing) co_await asio::this_coro::throw_if_cancelled(true);
     if (cancel_sent && c.req.response.server_error() &&
         c.req.response.server_error()->sqlstate == "57014")
         throw error(make_error_code(errc::cancelled), "COPY FROM STDIN finish");
@@ -258,12 +256,12 @@ asio::awaitable<void> connection_impl::copy_in_abort(copy_in_state& c, std::stri
         queue_copy_fail(c, reason);
         flush();
     }
-    while (!c.req.done) {
+    // Too late to stop: a cancellation of the caller's (which stays set) does not end the wait.
+    const bool throwing = co_await asio::this_coro::throw_if_cancelled();
+    if (throwing) co_await asio::this_coro::throw_if_cancelled(false);
+    while (!c.req.done)
         co_await c.req.wake.wait();
-        auto cancellation = co_await asio::this_coro::cancellation_state;
-        if (!c.req.done && cancelled(cancellation))
-            co_await asio::this_coro::reset_cancellation_state(); // too late to stop: keep waiting
-    }
+    if (throwing) co_await asio::this_coro::throw_if_cancelled(true);
     if (c.req.ec) throw error(c.req.ec, c.req.message);
 }
 

@@ -23,9 +23,10 @@
 namespace turbopg::wire::io {
 
 // Whether the caller asked to cancel the operation awaiting now (Asio per-operation
-// cancellation). The callers then reset the state (once cancelled, any co_await of an
-// awaitable throws) so the clean-up may await again. (Read the state into a local first:
-// g++ 12 mishandles a co_await inside a short-circuit condition.)
+// cancellation). The state stays cancelled, and with it any co_await of an awaitable throws
+// operation_aborted, unless the coroutine turns that off (this_coro::throw_if_cancelled) or
+// resets the state. (Read the state into a local first: g++ 12 mishandles a co_await inside a
+// short-circuit condition.)
 inline bool cancelled(const asio::cancellation_state& state) {
     return state.cancelled() != asio::cancellation_type::none;
 }
@@ -46,8 +47,8 @@ public:
     ~wake_event() { fire(wake_reason::cancelled); }
 
     // Waits until fire() or the caller's per-operation cancellation (terminal, partial or total:
-    // then completes with wake_reason::cancelled; the caller should reset its cancellation state
-    // before waiting again).
+    // then completes with wake_reason::cancelled). Waiting again after that, with the state
+    // still cancelled, waits for fire() (or another cancellation).
     asio::awaitable<wake_reason> wait() {
         return asio::async_initiate<const asio::use_awaitable_t<>&, void(wake_reason)>(
             [this](completion h) {

@@ -63,11 +63,9 @@ asio::awaitable<bool> listener_state::wait() {
     // apart by the coroutine's cancellation state. A cancellation wins over an event that came
     // in the same turn (e.g. `next() || timer` whose timer fired then): the event stays queued,
     // since the caller would drop what next() returned.
+    // The state stays cancelled, as Asio's does: the caller's coroutine stops at its next co_await.
     auto cs = co_await asio::this_coro::cancellation_state;
-    if (cs.cancelled() == asio::cancellation_type::none) co_return true;
-    // Cancelled: clear the flag, or every later wait of the caller's coroutine would see it.
-    co_await asio::this_coro::reset_cancellation_state();
-    co_return false;
+    co_return cs.cancelled() == asio::cancellation_type::none;
 }
 
 void listener_state::push(listener_event&& e) {

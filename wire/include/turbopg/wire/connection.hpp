@@ -423,7 +423,9 @@ public:
     // expires, a CancelRequest is sent, the server's answer awaited, and the query fails with
     // errc::timeout; the connection stays usable. Asio per-operation cancellation (e.g.
     // `co_await (conn.query(...) || timer.async_wait(use_awaitable))`) does the same with
-    // errc::cancelled for one query.
+    // errc::cancelled for one query; the coroutine's cancellation state is left set, so its next
+    // co_await throws operation_aborted even when the query finished before the cancel could
+    // stop it (Asio's rule: a cancelled coroutine stays cancelled until it resets the state).
     void set_query_timeout(std::chrono::milliseconds timeout) noexcept;
     // The most requests in flight at once (default 4096; 0 = unbounded). Beyond it a query
     // waits for an earlier one to complete (backpressure).

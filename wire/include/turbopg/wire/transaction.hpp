@@ -19,6 +19,8 @@
 #include <turbopg/wire/export.hpp>
 
 #include <asio/awaitable.hpp>
+#include <asio/cancellation_type.hpp>
+#include <asio/this_coro.hpp>
 
 #include <cstddef>
 #include <exception>
@@ -104,6 +106,12 @@ auto run_in(transaction& tx, F& body) -> std::invoke_result_t<F&, transaction&> 
     // The body failed (or COMMIT did): roll back unless the transaction is already finished.
     // A failing ROLLBACK (e.g. the connection is gone) does not hide the body's error.
     if (tx.active()) {
+        // When the failure is the caller's cancellation, the coroutine's cancellation state stays
+        // set and would stop the ROLLBACK too: cleared for it (the failure, rethrown, still ends
+        // the caller's work).
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none)
+            co_await asio::this_coro::reset_cancellation_state();
         try {
             co_await tx.rollback();
         } catch (const error&) {

@@ -12,6 +12,8 @@
 #include <turbopg/wire/transaction.hpp>
 
 #include <asio/awaitable.hpp>
+#include <asio/cancellation_type.hpp>
+#include <asio/this_coro.hpp>
 
 #include <array>
 #include <cstddef>
@@ -270,6 +272,10 @@ asio::awaitable<insert_outcome<M>> insert_unless_duplicate(wire::connection& c,
         failure = std::current_exception();
     }
     if (in_block) {
+        // As in wire::detail::run_in: a cancellation of the caller's must not stop the clean-up.
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (failure && state.cancelled() != asio::cancellation_type::none)
+            co_await asio::this_coro::reset_cancellation_state();
         std::string end = failure ? "ROLLBACK TO SAVEPOINT " + std::string(savepoint) + "; " : "";
         end += "RELEASE SAVEPOINT " + std::string(savepoint);
         co_await c.simple_query(end);
