@@ -6,10 +6,7 @@
 #include <turbopg/orm/queryset.hpp>
 #include <turbopg/orm/schema.hpp>
 
-#include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
-#include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <set>
@@ -358,17 +355,9 @@ TEST_CASE("orm: get_or_create cancelled too late to stop its INSERT goes no furt
                 F(&WritesBook::title) == "Dune", book("Dune", 412));
             returned = true;
         };
-        auto [failure] = co_await asio::co_spawn(
-            co_await asio::this_coro::executor, atomic(c, block),
-            asio::bind_cancellation_slot(cancel.slot(),
-                                         asio::experimental::as_tuple(asio::use_awaitable)));
+        auto failed = co_await cancellable(cancel, atomic(c, block));
         CHECK_FALSE(returned);
-        REQUIRE(failure);
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::system_error& e) {
-            CHECK(e.code() == asio::error::operation_aborted);
-        }
+        CHECK(failed == asio::error::operation_aborted);
         c.set_notice_handler(nullptr);
         CHECK(c.transaction_status() == 'I');
         CHECK(co_await objects<WritesBook>().using_(c).count() == 0);
@@ -393,18 +382,10 @@ TEST_CASE("orm: get_or_create whose INSERT is cancelled keeps the caller's trans
         asio::cancellation_signal cancel;
         asio::steady_timer at(ex, std::chrono::milliseconds(200));
         at.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
-        auto [failure, made] = co_await asio::co_spawn(
-            ex,
-            objects<WritesBook>().using_(c).get_or_create(F(&WritesBook::title) == "Dune",
-                                                          book("Dune", 412)),
-            asio::bind_cancellation_slot(cancel.slot(),
-                                         asio::experimental::as_tuple(asio::use_awaitable)));
-        REQUIRE(failure);
-        try {
-            std::rethrow_exception(failure);
-        } catch (const wire::error& e) {
-            CHECK(e.code() == wire::errc::cancelled);
-        }
+        auto failed =
+            co_await cancellable(cancel, objects<WritesBook>().using_(c).get_or_create(
+                                             F(&WritesBook::title) == "Dune", book("Dune", 412)));
+        CHECK(failed == wire::errc::cancelled);
         CHECK(c.transaction_status() == 'T');
         co_await c.execute("insert into before_insert values (1)");
         co_await c.execute("COMMIT");

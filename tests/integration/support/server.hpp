@@ -5,16 +5,22 @@
 
 #include <turbopg/wire/connection.hpp>
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 #include <asio/use_future.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <string>
+#include <system_error>
 
 namespace turbopg::test {
 
@@ -62,6 +68,23 @@ auto run(F&& make) {
     auto fut = asio::co_spawn(ctx, make(), asio::use_future);
     ctx.run();
     return fut.get();
+}
+
+// Awaits `work` in a coroutine of its own whose Asio cancellation is `signal`'s; completes with the
+// error code of what it threw (std::system_error, wire::error included), or none if it returned.
+template <class T>
+asio::awaitable<std::error_code> cancellable(asio::cancellation_signal& signal,
+                                             asio::awaitable<T> work) {
+    auto token = asio::bind_cancellation_slot(signal.slot(),
+                                              asio::experimental::as_tuple(asio::use_awaitable));
+    auto done = co_await asio::co_spawn(co_await asio::this_coro::executor, std::move(work), token);
+    auto failure = std::get<0>(done);
+    if (!failure) co_return std::error_code();
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::system_error& e) {
+        co_return e.code();
+    }
 }
 
 } // namespace turbopg::test

@@ -3,7 +3,6 @@
 #include "support/cluster_control.hpp"
 #include "support/server.hpp"
 
-#include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -269,17 +268,9 @@ TEST_CASE("a cancellation too late to stop a query stops the coroutine's next re
             first_returned = true;
             co_await c.execute("insert into too_late values (1)");
         };
-        auto [failure] = co_await asio::co_spawn(
-            co_await asio::this_coro::executor, steps(),
-            asio::bind_cancellation_slot(cancel.slot(),
-                                         asio::experimental::as_tuple(asio::use_awaitable)));
+        auto failed = co_await cancellable(cancel, steps());
         CHECK(first_returned);
-        REQUIRE(failure);
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::system_error& e) {
-            CHECK(e.code() == asio::error::operation_aborted);
-        }
+        CHECK(failed == asio::error::operation_aborted);
         c.set_notice_handler(nullptr);
         CHECK(co_await c.query_value<std::int64_t>("select count(*) from too_late") == 0);
         co_await c.close();

@@ -4,10 +4,7 @@
 
 #include <turbopg/wire/transaction.hpp>
 
-#include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
-#include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 
@@ -242,16 +239,8 @@ TEST_CASE("a transaction whose query the caller cancels is rolled back and fails
             co_await tx.conn().execute("insert into tx_cancelled values (1)");
             co_await tx.conn().execute("select pg_sleep(30)");
         };
-        auto [failure] = co_await asio::co_spawn(
-            ex, with_transaction(c, body),
-            asio::bind_cancellation_slot(cancel.slot(),
-                                         asio::experimental::as_tuple(asio::use_awaitable)));
-        REQUIRE(failure);
-        try {
-            std::rethrow_exception(failure);
-        } catch (const error& e) {
-            CHECK(e.code() == errc::cancelled);
-        }
+        auto failed = co_await cancellable(cancel, with_transaction(c, body));
+        CHECK(failed == errc::cancelled);
         CHECK(c.transaction_status() == 'I');
         CHECK((co_await ids(c, "tx_cancelled")).empty());
     });
