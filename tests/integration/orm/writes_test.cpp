@@ -46,6 +46,17 @@ awaitable<void> fresh_table(wire::connection& c) {
     co_await create_table<WritesBook>(c);
 }
 
+// Runs the PL/pgSQL `statement` before each row inserted into writes_book (a trigger `name`).
+awaitable<void> before_each_insert(wire::connection& c, const std::string& name,
+                                   const std::string& statement) {
+    auto function = "writes_book_" + name;
+    co_await c.simple_query("create or replace function " + function +
+                            "() returns trigger language plpgsql as $$ begin " + statement +
+                            " return new; end $$; create trigger " + name +
+                            " before insert on writes_book for each row execute function " +
+                            function + "()");
+}
+
 // A connection that is closed: any query on it throws, so a call that completes on it sent none.
 awaitable<wire::connection> closed_connection() {
     auto c = co_await connect_test();
@@ -340,11 +351,7 @@ TEST_CASE("orm: get_or_create cancelled too late to stop its INSERT goes no furt
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await fresh_table(c);
-        co_await c.simple_query(
-            "create or replace function writes_book_notice() returns trigger language plpgsql "
-            "as $$ begin raise notice 'inserting'; return new; end $$; "
-            "create trigger notice_on_insert before insert on writes_book for each row "
-            "execute function writes_book_notice()");
+        co_await before_each_insert(c, "notice", "raise notice 'inserting';");
         asio::cancellation_signal cancel;
         c.set_notice_handler([&](const wire::server_diagnostics&) {
             cancel.emit(asio::cancellation_type::terminal);
@@ -371,11 +378,7 @@ TEST_CASE("orm: get_or_create whose INSERT is cancelled keeps the caller's trans
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await fresh_table(c);
-        co_await c.simple_query(
-            "create or replace function writes_book_sleep() returns trigger language plpgsql "
-            "as $$ begin perform pg_sleep(30); return new; end $$; "
-            "create trigger sleep_on_insert before insert on writes_book for each row "
-            "execute function writes_book_sleep()");
+        co_await before_each_insert(c, "sleep", "perform pg_sleep(30);");
         auto ex = co_await asio::this_coro::executor;
         co_await c.execute("BEGIN");
         co_await c.execute("create temporary table before_insert (n int)");
