@@ -83,7 +83,8 @@ public:
     // while the buffer has room, else when the socket took the previous buffer. Throws the
     // server's error if it already ended the COPY, connection_closed if the connection broke.
     // Cancellation (Asio per-operation): the COPY is failed with CopyFail and write throws
-    // errc::cancelled; the connection stays usable.
+    // errc::cancelled; the connection stays usable (the cancelled coroutine stays cancelled, as
+    // for connection::query).
     asio::awaitable<void> write(std::span<const std::byte> data);
     asio::awaitable<void> write(std::string_view data);
 

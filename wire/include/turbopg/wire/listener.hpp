@@ -116,7 +116,9 @@ public:
     // per-operation cancellation of type terminal (what awaitable operators and a
     // bind_cancellation_slot with a timer emit): it then fails with errc::cancelled, consumes
     // nothing, and the listener stays usable, so
-    // `co_await (l.next() || timer.async_wait(asio::use_awaitable))` waits with a timeout.
+    // `co_await (l.next() || timer.async_wait(asio::use_awaitable))` waits with a timeout. (The
+    // cancelled coroutine itself stays cancelled, as for connection::query: there, that is the
+    // operator's child.)
     // After close() it fails with errc::connection_closed (queued events are dropped).
     asio::awaitable<listener_event> next();
     // Events queued and not yet taken by next().
