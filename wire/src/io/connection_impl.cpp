@@ -65,27 +65,33 @@ std::string connection_impl::parameter(std::string_view name) const {
 
 // ---- reading ---------------------------------------------------------------------------------
 
-std::optional<frame> connection_impl::buffered_frame() {
+namespace {
+[[noreturn, gnu::noinline]] void throw_bad_frame(errc ec) {
+    throw error(make_error_code(ec), "reading from the server");
+}
+} // namespace
+
+// Inline into the reader's loop: it runs for every message.
+inline std::optional<frame> connection_impl::buffered_frame() {
     auto r =
-        next_frame(byte_view(in_).subspan(in_begin_, in_end_ - in_begin_), opts_.max_message_size);
-    if (r.status == frame_status::complete) {
+        next_frame(byte_view(in_.data() + in_begin_, in_end_ - in_begin_), opts_.max_message_size);
+    if (r.status == frame_status::complete) [[likely]] {
         in_begin_ += r.msg.size;
         return r.msg;
     }
-    make_room(r);
+    if (r.status == frame_status::error) throw_bad_frame(r.ec);
+    make_room(r.needed);
     return std::nullopt;
 }
 
-[[gnu::noinline]] void connection_impl::make_room(const frame_result& r) {
-    if (r.status == frame_status::error)
-        throw error(make_error_code(r.ec), "reading from the server");
+[[gnu::noinline]] void connection_impl::make_room(std::size_t needed) {
     // Make room for the whole message: move the partial one to the front, grow if needed.
     if (in_begin_ > 0) {
         std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
         in_end_ -= in_begin_;
         in_begin_ = 0;
     }
-    if (in_.size() < r.needed) in_.resize(std::max(r.needed, in_.size() * 2));
+    if (in_.size() < needed) in_.resize(std::max(needed, in_.size() * 2));
 }
 
 asio::awaitable<frame> connection_impl::read_frame() {

@@ -213,9 +213,10 @@ private:
     // The next complete message in the read buffer; else makes room for it and returns nothing.
     // Throws `error` for a malformed or oversized message.
     std::optional<proto::frame> buffered_frame();
-    // buffered_frame() without a complete message: throws for a bad one, else makes room for
-    // it. Out of line, so that the call for each message sets up no frame for this part.
-    void make_room(const proto::frame_result& r);
+    // buffered_frame() without a complete message: makes room for the `needed` bytes of the
+    // next one. Out of line, as is the throw for a malformed one, and both take plain values:
+    // the frame_result never leaves registers on the way of every message.
+    void make_room(std::size_t needed);
     asio::awaitable<proto::frame> read_frame();
     // The reader: handles every complete message buffered, resumes the requests they completed,
     // then reads again, completing in a handler that calls read_on() with the read's error. It
