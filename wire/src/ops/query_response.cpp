@@ -6,7 +6,7 @@ namespace turbopg::wire::ops {
 
 using namespace proto;
 
-std::error_code query_response::on_message(const frame& f, bool& done) {
+std::error_code query_response::on_other_message(const frame& f, bool& done) {
     done = false;
     // After an ErrorResponse the server discards everything up to the Sync, so only the
     // ReadyForQuery may follow (protocol docs, "Extended Query"; for a simple query the error
@@ -35,12 +35,8 @@ std::error_code query_response::on_message(const frame& f, bool& done) {
         if (auto ec = expect_empty(f.body)) return ec;
         sink_.on_no_data();
         return {};
-    case msg::data_row: {
-        if (auto ec = parse_data_row(f.body, *fields_)) return ec;
-        if (client_error_) return {}; // keep draining; the request already failed
-        client_error_ = sink_.on_data_row(*fields_);
-        return {};
-    }
+    case msg::data_row:
+        return on_data_row(f.body);
     case msg::command_complete: {
         command_complete c;
         if (auto ec = parse(f.body, c)) return ec;

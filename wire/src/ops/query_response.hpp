@@ -38,7 +38,15 @@ public:
 
     // Feeds one message addressed to this request. Returns an error only for a protocol
     // violation (the connection cannot continue); sets `done` once ReadyForQuery arrived.
-    std::error_code on_message(const proto::frame& f, bool& done);
+    // Inline for a DataRow, the one message a result has many of.
+    std::error_code on_message(const proto::frame& f, bool& done) {
+        if (f.type == proto::msg::data_row && !server_error_ && copy_ == copy_state::none)
+            [[likely]] {
+            done = false;
+            return on_data_row(f.body);
+        }
+        return on_other_message(f, done);
+    }
 
     // The server's error, if the request failed on the server (null otherwise).
     const server_diagnostics* server_error() const noexcept { return server_error_.get(); }
@@ -74,6 +82,13 @@ private:
     enum class copy_state : std::uint8_t { none, copy_out, copy_in } copy_ = copy_state::none;
     bool copy_refused_ = false;
 
+    std::error_code on_data_row(proto::byte_view body) {
+        if (auto ec = proto::parse_data_row(body, *fields_)) return ec;
+        if (client_error_) return {}; // keep draining; the request already failed
+        client_error_ = sink_.on_data_row(*fields_);
+        return {};
+    }
+    std::error_code on_other_message(const proto::frame& f, bool& done);
     std::error_code on_copy_message(const proto::frame& f);
 };
 

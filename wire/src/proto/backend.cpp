@@ -205,14 +205,17 @@ std::error_code parse_row_description(byte_view body, std::vector<column_descrip
 }
 
 std::error_code parse_data_row(byte_view body, std::vector<field_slice>& fields) noexcept {
-    fields.clear();
     if (body.size() < 2) return violation();
     auto n = static_cast<std::int16_t>(load_be<std::uint16_t>(body.data()));
     if (n < 0) return violation();
     // Every field needs at least its 4-byte length: reject a count the body cannot hold before
-    // reserving for it.
+    // making room for it.
     if (static_cast<std::size_t>(n) * 4 > body.size() - 2) return violation();
-    fields.reserve(static_cast<std::size_t>(n)); // no-op once the vector has grown
+    // Not cleared first: the rows of a result have the same width, so this is a no-op from the
+    // second row on. The fields go through a local pointer, since every load from the body (a
+    // std::byte may alias anything) would otherwise reload the vector's own pointers.
+    fields.resize(static_cast<std::size_t>(n));
+    auto* out = fields.data();
     const std::byte* p = body.data() + 2;
     const std::byte* end = body.data() + body.size();
     for (int i = 0; i < n; ++i) {
@@ -220,7 +223,7 @@ std::error_code parse_data_row(byte_view body, std::vector<field_slice>& fields)
         auto len = static_cast<std::int32_t>(load_be<std::uint32_t>(p));
         p += 4;
         if (len < -1 || (len > 0 && end - p < len)) return violation();
-        fields.push_back({len < 0 ? nullptr : p, len});
+        out[i] = {len < 0 ? nullptr : p, len};
         if (len > 0) p += len;
     }
     return p == end ? std::error_code{} : violation();

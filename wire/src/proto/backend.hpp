@@ -159,8 +159,8 @@ std::error_code parse_row_description(byte_view body, std::vector<column_descrip
 
 // One value of a DataRow: `size` -1 is NULL.
 using field_slice = turbopg::wire::detail::raw_field;
-// Fills `fields` (cleared first; its capacity is reused, so steady-state parsing allocates
-// nothing) with views into `body`.
+// Sets `fields` to views into `body`, one per field (its storage is reused, so steady-state
+// parsing allocates nothing); after an error what it holds means nothing.
 std::error_code parse_data_row(byte_view body, std::vector<field_slice>& fields) noexcept;
 
 // CopyInResponse / CopyOutResponse / CopyBothResponse.
