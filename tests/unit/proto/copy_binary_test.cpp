@@ -135,16 +135,16 @@ TEST_CASE("binary COPY: a row of sized values is written in place, as its Bind v
     const std::vector<std::byte> blob = from_hex("00 ff 10");
     const sys_time<microseconds> at{microseconds{1'700'000'000'123'456}};
     const std::optional<std::string> none, some = "é";
-    static_assert(detail::copy_sized<std::int16_t> && detail::copy_sized<std::int64_t> &&
-                  detail::copy_sized<std::uint32_t> && detail::copy_sized<float> &&
-                  detail::copy_sized<double> && detail::copy_sized<bool> &&
-                  detail::copy_sized<std::string_view> && detail::copy_sized<std::string> &&
-                  detail::copy_sized<std::optional<std::string>> &&
-                  detail::copy_sized<std::nullopt_t> &&
-                  detail::copy_sized<std::vector<std::byte>> &&
-                  detail::copy_sized<std::span<const std::byte>> &&
-                  detail::copy_sized<sys_time<microseconds>> && detail::copy_sized<sys_days>);
-    static_assert(!detail::copy_sized<numeric>); // written value by value
+    static_assert(detail::field_sized<std::int16_t> && detail::field_sized<std::int64_t> &&
+                  detail::field_sized<std::uint32_t> && detail::field_sized<float> &&
+                  detail::field_sized<double> && detail::field_sized<bool> &&
+                  detail::field_sized<std::string_view> && detail::field_sized<std::string> &&
+                  detail::field_sized<std::optional<std::string>> &&
+                  detail::field_sized<std::nullopt_t> &&
+                  detail::field_sized<std::vector<std::byte>> &&
+                  detail::field_sized<std::span<const std::byte>> &&
+                  detail::field_sized<sys_time<microseconds>> && detail::field_sized<sys_days>);
+    static_assert(!detail::field_sized<numeric>); // written value by value
     bytes out = from_hex("aa");
     detail::append_copy_binary_tuple(out, std::int16_t{-2}, std::int64_t{7}, std::uint32_t{26},
                                      1.5f, -0.25, true, std::string_view("ab"), std::string(), none,

@@ -1,5 +1,7 @@
 #include "types/codec_test_util.hpp"
 
+#include <turbopg/wire/connection.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -98,6 +100,41 @@ TEST_SUITE("types: codec API") {
         CHECK(encode_param(std::chrono::sys_days::max() - std::chrono::days{1}, out) ==
               errc::value_out_of_range);
         CHECK(out == before);
+    }
+
+    TEST_CASE("write_params appends every Bind value, or nothing and names the one that fails") {
+        bytes out{std::byte{0x7f}};
+        // All sized: the buffer grows once, in place.
+        detail::write_params(out, std::int32_t{5}, "hi", std::optional<std::int64_t>{});
+        CHECK(to_hex(out) == "7f"
+                             "0000000400000005"
+                             "000000026869"
+                             "ffffffff");
+        auto before = out;
+        auto fails = [&](auto&&... args) -> std::string {
+            try {
+                detail::write_params(out, args...);
+            } catch (const error& e) {
+                return e.what();
+            }
+            return "no error";
+        };
+        using std::chrono::days;
+        using std::chrono::sys_days;
+        CHECK(fails(std::int32_t{1}, sys_days::max() - days{1}) ==
+              "cannot encode parameter $2 (std::chrono::sys_days): value out of range for "
+              "PostgreSQL: value out of range");
+        CHECK(out == before);
+        // One value sized only by encoding it (numeric): appended value by value.
+        CHECK(fails(std::int32_t{1}, "x", numeric("1.2.3")) ==
+              "cannot encode parameter $3 (turbopg::wire::numeric): invalid value: invalid binary "
+              "value");
+        CHECK(out == before);
+        bytes want = before;
+        CHECK(!encode_param(numeric("1.5"), want));
+        CHECK(!encode_param(std::int16_t{2}, want));
+        detail::write_params(out, numeric("1.5"), std::int16_t{2});
+        CHECK(out == want);
     }
 
     TEST_CASE("decode_field handles NULL, the format and the column type") {

@@ -71,22 +71,41 @@ struct param_info {
         static_cast<std::int16_t>(param_format<param_t<Args>>())...};
 };
 
-// Appends the Bind values of `args`; throws error naming the parameter that cannot be encoded.
+// A query argument as the type it is bound as (param_t): a string literal viewed as a
+// std::string_view, anything else as itself.
+template <class A>
+decltype(auto) as_param(const A& a) {
+    if constexpr (std::is_same_v<param_t<A>, A>)
+        return (a);
+    else
+        return param_t<A>(a);
+}
+
+[[noreturn]] inline void throw_param_error(std::error_code ec, std::size_t index,
+                                           std::string_view cpp_type) {
+    throw error(ec, describe_param_error(ec, index, cpp_type));
+}
+
+// Appends the Bind values of `args`; throws error naming the parameter that cannot be encoded
+// (nothing is appended then). Values whose size is known up front (numbers, strings,
+// timestamps) grow the buffer once.
 template <class... Args>
 void write_params(bytes& out, const Args&... args) {
-    std::size_t index = 0;
-    [[maybe_unused]] auto one = [&](const auto& v) {
-        ++index;
-        using V = std::remove_cvref_t<decltype(v)>;
-        using P = param_t<V>;
-        std::error_code ec;
-        if constexpr (std::is_same_v<P, V>)
-            ec = encode_param(v, out);
-        else
-            ec = encode_param(P(v), out); // a string literal viewed as std::string_view
-        if (ec) throw error(ec, describe_param_error(ec, index, codec<P>::name));
-    };
-    (one(args), ...);
+    if constexpr ((field_sized<param_t<Args>> && ...)) {
+        append_fields(out, 0, throw_param_error, as_param(args)...);
+    } else {
+        auto start = out.size();
+        std::size_t index = 0;
+        [[maybe_unused]] auto one = [&](const auto& v) {
+            ++index;
+            if (auto ec = encode_param(as_param(v), out)) {
+                out.resize(start);
+                throw_param_error(ec, index,
+                                  codec<param_t<std::remove_cvref_t<decltype(v)>>>::name);
+            }
+        };
+        (one(args), ...);
+    }
 }
 
 // Decodes each row as it arrives and hands it to a callable: constant memory for any result.

@@ -95,6 +95,68 @@ std::error_code append_encoded(const T& v, bytes& out) {
     if (ec) out.resize(at);
     return ec;
 }
+
+// A value as Bind and binary COPY send it, Int32 length then the bytes (-1 and none for NULL),
+// sized before it is written: a sized codec's, std::optional of one (NULL when empty),
+// std::nullopt.
+template <class T>
+concept field_sized = sized_encodable<T> || std::same_as<T, std::nullopt_t> ||
+    (is_optional<T>&& sized_encodable<typename T::value_type>);
+
+// The bytes a field takes: Int32 length, then the value.
+template <class T>
+std::size_t field_size(const T& v) noexcept {
+    if constexpr (std::same_as<T, std::nullopt_t>)
+        return 4;
+    else if constexpr (is_optional<T>)
+        return v ? field_size(*v) : 4;
+    else
+        return 4 + codec<T>::encoded_size(v);
+}
+
+// Writes a field, field_size(v) bytes, at p.
+template <class T>
+std::error_code write_field(const T& v, std::byte* p) {
+    if constexpr (std::same_as<T, std::nullopt_t>) {
+        store_be<std::int32_t>(p, -1);
+        return {};
+    } else if constexpr (is_optional<T>) {
+        if (v) return write_field(*v, p);
+        store_be<std::int32_t>(p, -1);
+        return {};
+    } else {
+        auto n = codec<T>::encoded_size(v);
+        if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+            return errc::value_out_of_range;
+        store_be(p, static_cast<std::int32_t>(n));
+        return encode_value_to(v, p + 4);
+    }
+}
+
+// Grows `out` once for `head` bytes (the caller fills them: the returned pointer) followed by
+// the fields of `values`, each field_sized, and writes the fields. When a value cannot be
+// encoded, `out` is put back as it was and on_error(ec, its 1-based position, its codec's name)
+// is called, which must throw. Inline into its caller, which writes a row or a Bind per call.
+template <class OnError, class... Ts>
+[[gnu::always_inline]] inline std::byte* append_fields(bytes& out, std::size_t head,
+                                                       OnError&& on_error, const Ts&... values) {
+    auto start = out.size();
+    // (The sizes are cheap to ask again: keeping them in an array stalled the sum on
+    // store-to-load forwarding.)
+    out.resize(start + (head + ... + field_size(values)));
+    auto* p = out.data() + start + head;
+    std::size_t position = 0;
+    [[maybe_unused]] auto one = [&](const auto& v) {
+        ++position;
+        if (auto ec = write_field(v, p)) {
+            out.resize(start);
+            on_error(ec, position, codec<std::remove_cvref_t<decltype(v)>>::name);
+        }
+        p += field_size(v);
+    };
+    (one(values), ...);
+    return out.data() + start;
+}
 } // namespace detail
 
 // ---- Parameters -------------------------------------------------------------------------------
@@ -115,17 +177,18 @@ constexpr format param_format() noexcept {
 // empty std::optional, or std::nullopt). On error nothing is appended.
 template <encodable T>
 std::error_code encode_param(const T& v, bytes& out) {
-    if constexpr (std::same_as<T, std::nullopt_t>) {
+    auto start = out.size();
+    if constexpr (detail::field_sized<T>) {
+        // One resize for the length and the value: every Bind of a query runs this.
+        out.resize(start + detail::field_size(v));
+        auto ec = detail::write_field(v, out.data() + start);
+        if (ec) out.resize(start);
+        return ec;
+    } else if constexpr (detail::is_optional<T>) {
+        if (v) return encode_param(*v, out);
         detail::append_be<std::int32_t>(out, -1);
         return {};
-    } else if constexpr (detail::is_optional<T>) {
-        if (!v) {
-            detail::append_be<std::int32_t>(out, -1);
-            return {};
-        }
-        return encode_param(*v, out);
     } else {
-        auto start = out.size();
         out.resize(start + 4);
         auto ec = detail::encode_value(v, out);
         auto n = out.size() - start - 4;

@@ -38,66 +38,16 @@ TURBOPG_WIRE_API void append_copy_binary_trailer(bytes& out);
 [[noreturn]] TURBOPG_WIRE_API void throw_copy_encode_error(std::error_code ec, std::size_t column,
                                                            std::string_view type);
 
-// A value binary COPY can size before writing it: a sized codec's, std::optional of one (NULL
-// when empty), std::nullopt.
-template <class T>
-concept copy_sized = sized_encodable<T> || std::same_as<T, std::nullopt_t> ||
-    (is_optional<T>&& sized_encodable<typename T::value_type>);
-
-// The bytes a field takes: Int32 length, then the value.
-template <class T>
-std::size_t copy_field_size(const T& v) noexcept {
-    if constexpr (std::same_as<T, std::nullopt_t>)
-        return 4;
-    else if constexpr (is_optional<T>)
-        return v ? copy_field_size(*v) : 4;
-    else
-        return 4 + codec<T>::encoded_size(v);
-}
-
-// Writes a field, copy_field_size(v) bytes, at p.
-template <class T>
-std::error_code write_copy_field(const T& v, std::byte* p) {
-    if constexpr (std::same_as<T, std::nullopt_t>) {
-        store_be<std::int32_t>(p, -1);
-        return {};
-    } else if constexpr (is_optional<T>) {
-        if (v) return write_copy_field(*v, p);
-        store_be<std::int32_t>(p, -1);
-        return {};
-    } else {
-        auto n = codec<T>::encoded_size(v);
-        if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
-            return errc::value_out_of_range;
-        store_be(p, static_cast<std::int32_t>(n));
-        return encode_value_to(v, p + 4);
-    }
-}
-
 // Appends one tuple; throws `error` naming the column whose value cannot be encoded (nothing is
 // appended then). When every value can be sized first, `out` grows once and the tuple is
 // written in place.
 template <class... Ts>
 void append_copy_binary_tuple(bytes& out, const Ts&... values) {
-    auto start = out.size();
-    if constexpr ((copy_sized<Ts> && ...)) {
-        // (The sizes are cheap to ask again: keeping them in an array stalled the sum on
-        // store-to-load forwarding.)
-        out.resize(start + (std::size_t{2} + ... + copy_field_size(values)));
-        auto* p = out.data() + start;
+    if constexpr ((field_sized<Ts> && ...)) {
+        auto* p = append_fields(out, 2, throw_copy_encode_error, values...);
         store_be<std::int16_t>(p, static_cast<std::int16_t>(sizeof...(Ts)));
-        p += 2;
-        std::size_t column = 0;
-        auto one = [&](const auto& v) {
-            ++column;
-            if (auto ec = write_copy_field(v, p)) {
-                out.resize(start);
-                throw_copy_encode_error(ec, column, codec<std::remove_cvref_t<decltype(v)>>::name);
-            }
-            p += copy_field_size(v);
-        };
-        (one(values), ...);
     } else {
+        auto start = out.size();
         append_be<std::int16_t>(out, static_cast<std::int16_t>(sizeof...(Ts)));
         std::size_t column = 0;
         auto one = [&](const auto& v) {
