@@ -345,13 +345,16 @@ TEST_CASE("orm: get_or_create gets or creates; inside a transaction a conflict k
 }
 
 TEST_CASE("orm: get_or_create cancelled too late to stop its INSERT goes no further") {
-    // A trigger's notice cancels the caller while the server runs the INSERT, which finishes.
+    // A trigger's notice cancels the caller while the server runs the INSERT, which finishes:
+    // the trigger catches the cancel the server gets while it sleeps, whenever it arrives.
     // Inside an atomic block the INSERT's savepoint is then not released, and the block rolls
     // back: the caller's cancellation stops the operation at its next step.
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await fresh_table(c);
-        co_await before_each_insert(c, "notice", "raise notice 'inserting';");
+        co_await before_each_insert(c, "notice",
+                                    "begin raise notice 'inserting'; perform pg_sleep(0.3); "
+                                    "exception when query_canceled then null; end;");
         asio::cancellation_signal cancel;
         c.set_notice_handler([&](const wire::server_diagnostics&) {
             cancel.emit(asio::cancellation_type::terminal);

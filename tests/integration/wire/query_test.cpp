@@ -253,9 +253,10 @@ TEST_CASE("Asio per-operation cancellation cancels the query on the server") {
 }
 
 TEST_CASE("a cancellation too late to stop a query stops the coroutine's next request") {
-    // Asio's rule: a coroutine cancelled stays cancelled. Here the cancellation reaches a query
-    // the server is finishing (emitted by its notice): the query returns its result, and the
-    // coroutine's next step is never sent.
+    // Asio's rule: a coroutine cancelled stays cancelled. Here the cancellation (emitted by the
+    // query's notice) reaches a query that cannot be stopped: it catches the cancel the server
+    // gets while it sleeps, so that it finishes whenever the CancelRequest arrives. The query
+    // returns its result, and the coroutine's next step is never sent.
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await c.execute("create temporary table too_late (n int)");
@@ -264,7 +265,8 @@ TEST_CASE("a cancellation too late to stop a query stops the coroutine's next re
             [&](const server_diagnostics&) { cancel.emit(asio::cancellation_type::terminal); });
         bool first_returned = false;
         auto steps = [&]() -> awaitable<void> {
-            co_await c.execute("do $$ begin raise notice 'cancel me'; end $$");
+            co_await c.execute("do $$ begin raise notice 'cancel me'; perform pg_sleep(0.3); "
+                               "exception when query_canceled then null; end $$");
             first_returned = true;
             co_await c.execute("insert into too_late values (1)");
         };
