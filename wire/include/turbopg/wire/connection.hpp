@@ -91,21 +91,7 @@ decltype(auto) as_param(const A& a) {
 // timestamps) grow the buffer once.
 template <class... Args>
 void write_params(bytes& out, const Args&... args) {
-    if constexpr ((field_sized<param_t<Args>> && ...)) {
-        append_fields(out, 0, throw_param_error, as_param(args)...);
-    } else {
-        auto start = out.size();
-        std::size_t index = 0;
-        [[maybe_unused]] auto one = [&](const auto& v) {
-            ++index;
-            if (auto ec = encode_param(as_param(v), out)) {
-                out.resize(start);
-                throw_param_error(ec, index,
-                                  codec<param_t<std::remove_cvref_t<decltype(v)>>>::name);
-            }
-        };
-        (one(args), ...);
-    }
+    append_fields(out, 0, throw_param_error, as_param(args)...);
 }
 
 // Decodes each row as it arrives and hands it to a callable: constant memory for any result.

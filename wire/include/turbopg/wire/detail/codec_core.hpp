@@ -132,31 +132,6 @@ std::error_code write_field(const T& v, std::byte* p) {
         return encode_value_to(v, p + 4);
     }
 }
-
-// Grows `out` once for `head` bytes (the caller fills them: the returned pointer) followed by
-// the fields of `values`, each field_sized, and writes the fields. When a value cannot be
-// encoded, `out` is put back as it was and on_error(ec, its 1-based position, its codec's name)
-// is called, which must throw. Inline into its caller, which writes a row or a Bind per call.
-template <class OnError, class... Ts>
-[[gnu::always_inline]] inline std::byte* append_fields(bytes& out, std::size_t head,
-                                                       OnError&& on_error, const Ts&... values) {
-    auto start = out.size();
-    // (The sizes are cheap to ask again: keeping them in an array stalled the sum on
-    // store-to-load forwarding.)
-    out.resize(start + (head + ... + field_size(values)));
-    auto* p = out.data() + start + head;
-    std::size_t position = 0;
-    [[maybe_unused]] auto one = [&](const auto& v) {
-        ++position;
-        if (auto ec = write_field(v, p)) {
-            out.resize(start);
-            on_error(ec, position, codec<std::remove_cvref_t<decltype(v)>>::name);
-        }
-        p += field_size(v);
-    };
-    (one(values), ...);
-    return out.data() + start;
-}
 } // namespace detail
 
 // ---- Parameters -------------------------------------------------------------------------------
@@ -202,6 +177,47 @@ std::error_code encode_param(const T& v, bytes& out) {
         return {};
     }
 }
+
+namespace detail {
+// Appends `head` bytes (the caller fills them: the returned pointer) followed by `values` as
+// fields, as Bind and binary COPY send them. When every value is field_sized, `out` grows once
+// and the fields are written in place; otherwise they are appended value by value. When a value
+// cannot be encoded, `out` is put back as it was and on_error(ec, its 1-based position, its
+// codec's name) is called, which must throw. Inline into its caller, which writes a row or a
+// Bind per call.
+template <class OnError, class... Ts>
+[[gnu::always_inline]] inline std::byte* append_fields(bytes& out, std::size_t head,
+                                                       OnError&& on_error, const Ts&... values) {
+    auto start = out.size();
+    std::size_t position = 0;
+    [[maybe_unused]] auto fail = [&](std::error_code ec, std::string_view name) {
+        out.resize(start);
+        on_error(ec, position, name);
+    };
+    if constexpr ((field_sized<Ts> && ...)) {
+        // (The sizes are cheap to ask again: keeping them in an array stalled the sum on
+        // store-to-load forwarding.)
+        out.resize(start + (head + ... + field_size(values)));
+        auto* p = out.data() + start + head;
+        [[maybe_unused]] auto one = [&](const auto& v) {
+            ++position;
+            if (auto ec = write_field(v, p))
+                fail(ec, codec<std::remove_cvref_t<decltype(v)>>::name);
+            p += field_size(v);
+        };
+        (one(values), ...);
+    } else {
+        out.resize(start + head);
+        [[maybe_unused]] auto one = [&](const auto& v) {
+            ++position;
+            if (auto ec = encode_param(v, out))
+                fail(ec, codec<std::remove_cvref_t<decltype(v)>>::name);
+        };
+        (one(values), ...);
+    }
+    return out.data() + start;
+}
+} // namespace detail
 
 // ---- Results ----------------------------------------------------------------------------------
 

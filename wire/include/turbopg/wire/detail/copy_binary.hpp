@@ -43,22 +43,8 @@ TURBOPG_WIRE_API void append_copy_binary_trailer(bytes& out);
 // written in place.
 template <class... Ts>
 void append_copy_binary_tuple(bytes& out, const Ts&... values) {
-    if constexpr ((field_sized<Ts> && ...)) {
-        auto* p = append_fields(out, 2, throw_copy_encode_error, values...);
-        store_be<std::int16_t>(p, static_cast<std::int16_t>(sizeof...(Ts)));
-    } else {
-        auto start = out.size();
-        append_be<std::int16_t>(out, static_cast<std::int16_t>(sizeof...(Ts)));
-        std::size_t column = 0;
-        auto one = [&](const auto& v) {
-            ++column;
-            if (auto ec = encode_param(v, out)) {
-                out.resize(start);
-                throw_copy_encode_error(ec, column, codec<std::remove_cvref_t<decltype(v)>>::name);
-            }
-        };
-        (one(values), ...);
-    }
+    auto* p = append_fields(out, 2, throw_copy_encode_error, values...);
+    store_be<std::int16_t>(p, static_cast<std::int16_t>(sizeof...(Ts)));
 }
 
 // The type a column read into T is decoded as: binary COPY has no OIDs, so the codec's own type
