@@ -10,7 +10,8 @@
 namespace turbopg::wire {
 
 namespace detail {
-std::uint32_t batch_data::statement_for(std::string_view text, std::span<const oid_t> types) {
+std::uint32_t batch_data::find_or_add_statement(std::string_view text,
+                                                std::span<const oid_t> types) {
     // Only the last few are compared: enough for a statement repeated or a few alternating (the
     // usual batches), and adding stays O(1) for a batch of many different statements.
     constexpr std::size_t lookback = 4;

@@ -39,8 +39,21 @@ struct batch_data {
     }
     // The index of the statement for `sql` with `types`: one of the last few distinct ones when
     // they match (a repeated statement, or statements alternating), else a new one.
-    TURBOPG_WIRE_API std::uint32_t statement_for(std::string_view sql,
-                                                 std::span<const oid_t> types);
+    std::uint32_t statement_for(std::string_view sql, std::span<const oid_t> types) {
+        // Inline for the usual batch, which repeats its last statement. Equal parameter types
+        // are usually one static table (param_info), else the lookup compares them.
+        if (!statements.empty()) {
+            auto& last = statements.back();
+            if (last.types.data() == types.data() && last.types.size() == types.size() &&
+                sql_of(last) == sql)
+                return static_cast<std::uint32_t>(statements.size() - 1);
+        }
+        return find_or_add_statement(sql, types);
+    }
+
+private:
+    TURBOPG_WIRE_API std::uint32_t find_or_add_statement(std::string_view sql,
+                                                         std::span<const oid_t> types);
 };
 
 } // namespace turbopg::wire::detail
