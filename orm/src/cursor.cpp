@@ -32,7 +32,7 @@ public:
     void on_row_description(std::vector<wire::column_description>&& c) override {
         inner_.on_row_description(std::move(c));
     }
-    void on_columns(wire::detail::column_list c) override { inner_.on_columns(std::move(c)); }
+    void on_columns(const wire::detail::column_list& c) override { inner_.on_columns(c); }
     std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {
         ++rows_;
         return inner_.on_data_row(row);

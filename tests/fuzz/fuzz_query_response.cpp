@@ -16,7 +16,7 @@ struct recording_sink : detail::result_sink {
     void on_parameter_types(std::span<const std::uint32_t> t) override {
         params.assign(t.begin(), t.end());
     }
-    void on_columns(detail::column_list c) override { columns = std::move(c); }
+    void on_columns(const detail::column_list& c) override { columns = c; }
     std::error_code on_data_row(std::span<const detail::raw_field> row) override {
         for (auto& f : row)
             cells.emplace_back(f.bytes().begin(), f.bytes().end());

@@ -50,6 +50,8 @@ TEST_CASE("the results of one request share rows and outlive each other") {
     results.clear();
     for (std::size_t s = 0; s < 40; ++s) {
         CAPTURE(s);
+        REQUIRE(moved[s].columns().size() == 1); // zero-row results keep their columns too
+        CHECK(moved[s].columns()[0].name == "c" + std::to_string(s));
         REQUIRE(moved[s].size() == s % 3);
         CHECK(moved[s].rows_affected() == s % 3);
         for (std::size_t r = 0; r < s % 3; ++r)
@@ -92,4 +94,36 @@ TEST_CASE("a result taken before its CommandComplete has its rows and no tag") {
     CHECK(r[1].get<std::int32_t>("x") == 2);
     CHECK(r.command_tag().empty());
     CHECK(r.rows_affected() == 0);
+}
+
+TEST_CASE("the results of a request hold a repeated column list once") {
+    auto columns = int4_column("x");
+    std::vector<result> results;
+    {
+        result_builder b;
+        for (std::int32_t s = 0; s < 32; ++s) { // a batch repeating one cached statement
+            b.on_columns(columns);
+            add_row(b, s);
+            b.on_command_complete("SELECT 1");
+        }
+        results = std::move(b.results());
+    }
+    CHECK(columns.use_count() == 2); // this test's and the shared block's, not one per result
+    REQUIRE(results.size() == 32);
+    CHECK(results[31][0].get<std::int32_t>("x") == 31);
+    results.clear();
+    CHECK(columns.use_count() == 1);
+}
+
+TEST_CASE("a DataRow without a RowDescription is a protocol violation") {
+    result_builder b;
+    CHECK(b.on_data_row({}) == make_error_code(errc::protocol_violation)); // even with no fields
+    b.on_columns(nullptr); // a statement that returns no rows
+    CHECK(b.on_data_row({}) == make_error_code(errc::protocol_violation));
+    b.on_columns(std::make_shared<const std::vector<column_description>>()); // SELECT FROM t
+    CHECK_FALSE(b.on_data_row({}));
+    b.on_command_complete("SELECT 1");
+    REQUIRE(b.results().size() == 1);
+    CHECK(b.results()[0].size() == 1);
+    CHECK(b.results()[0].columns().empty());
 }

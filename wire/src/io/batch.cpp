@@ -49,7 +49,7 @@ public:
         builder_.expect_rows(b.entries.size()); // a batch typically returns a row or none each
         next_columns();
     }
-    void on_columns(detail::column_list c) override { builder_.on_columns(std::move(c)); }
+    void on_columns(const detail::column_list& c) override { builder_.on_columns(c); }
     std::error_code on_data_row(std::span<const detail::raw_field> f) override {
         return builder_.on_data_row(f);
     }

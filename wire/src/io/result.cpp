@@ -50,22 +50,31 @@ std::uint64_t result::rows_affected() const noexcept {
     return proto::rows_affected(tag_);
 }
 
-void result_builder::on_columns(detail::column_list columns) {
+void result_builder::on_columns(const detail::column_list& columns) {
+    current_.columns = columns.get();
     current_.ncols = columns ? columns->size() : 0;
-    current_.columns = std::move(columns);
+    if (!columns) return;
+    if (!rows_data_) rows_data_ = std::make_shared<detail::result_rows>();
+    auto& block = *rows_data_;
+    if (!block.columns)
+        block.columns = columns;
+    else if (block.columns != columns &&
+             (block.other_columns.empty() || block.other_columns.back() != columns))
+        block.other_columns.push_back(columns);
 }
 
 std::error_code result_builder::on_data_row(std::span<const detail::raw_field> fields) {
-    if (fields.size() != current_.ncols) return make_error_code(errc::protocol_violation);
-    if (!rows_data_) {
+    // No columns (and so no block yet) means no RowDescription: a protocol violation.
+    if (fields.size() != current_.ncols || !current_.columns)
+        return make_error_code(errc::protocol_violation);
+    auto& rows = *rows_data_;
+    if (rows.fields.capacity() == 0) {
         // Room for the expected rows of small values, so that a typical result (or batch)
         // allocates its buffer once; larger ones grow geometrically from there.
-        rows_data_ = std::make_shared<detail::result_rows>();
         auto slots = std::max<std::size_t>(16, expected_rows_ * fields.size());
-        rows_data_->fields.reserve(slots);
-        rows_data_->data.reserve(slots * 8);
+        rows.fields.reserve(slots);
+        rows.data.reserve(slots * 8);
     }
-    auto& rows = *rows_data_;
     if (current_.rows == 0) current_.first = rows.fields.size();
     for (auto& f : fields) {
         rows.fields.push_back({rows.data.size(), f.size});
@@ -85,8 +94,8 @@ void result_builder::on_empty_query() {
 }
 
 void result_builder::finish_into(result& out, std::string_view tag) {
-    out.columns_ = std::move(current_.columns);
-    if (current_.rows > 0) out.rows_data_ = rows_data_;
+    out.columns_ = current_.columns;
+    if (current_.columns) out.rows_data_ = rows_data_;
     out.first_ = current_.first;
     out.ncols_ = current_.ncols;
     out.rows_ = current_.rows;
@@ -95,7 +104,7 @@ void result_builder::finish_into(result& out, std::string_view tag) {
 }
 
 result result_builder::take() {
-    // Rows collected after this would go to a new buffer: the one taken is the result's alone.
+    // Rows collected after this would go to a new block: the one taken is the result's alone.
     result out;
     if (done_.empty())
         finish_into(out, {});

@@ -40,7 +40,7 @@ public:
         : fields_(fields)
         , partial_(!fields.empty() && !covers_every_member(fields))
         , f_(f) {}
-    void on_columns(wire::detail::column_list c) override { columns_ = std::move(c); }
+    void on_columns(const wire::detail::column_list& c) override { columns_ = c; }
     std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {
         static constexpr auto decoders =
             member_decoders<M>(std::make_index_sequence<field_count<M>()>{});

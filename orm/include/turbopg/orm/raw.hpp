@@ -35,11 +35,11 @@ class raw_model_sink final : public wire::detail::result_sink {
 public:
     explicit raw_model_sink(F& f)
         : f_(f) {}
-    void on_columns(wire::detail::column_list c) override {
+    void on_columns(const wire::detail::column_list& c) override {
         fields_ = raw_fields(model_of<M>(), *c, problem_);
         if (problem_.empty()) {
             rows_.emplace(fields_, f_);
-            rows_->on_columns(std::move(c));
+            rows_->on_columns(c);
         }
     }
     std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {

@@ -102,7 +102,7 @@ class streaming_sink final : public result_sink {
 public:
     explicit streaming_sink(F& f)
         : f_(f) {}
-    void on_columns(column_list c) override { columns_ = std::move(c); }
+    void on_columns(const column_list& c) override { columns_ = c; }
     std::error_code on_data_row(std::span<const raw_field> fields) override {
         if (failure_) return failure_->code();
         try {

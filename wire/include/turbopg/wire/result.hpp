@@ -2,11 +2,11 @@
 //
 // Rows are stored in one contiguous buffer (one allocation grows for all rows), which the
 // results of one request share: all statements of a batch or of a simple query keep their rows
-// in one buffer, reference-counted, so each result stays valid on its own (after the vector
-// that held it is moved or destroyed, or the other results are); copying a result shares it
-// too. `row` and `field` are cheap views into it, valid while the result (or a copy) lives. Values
-// decode through codec<T> (codec.hpp); a type that cannot hold a column's value throws `error`
-// naming the column, the PostgreSQL type and the C++ type.
+// and column descriptions in one block, reference-counted, so each result stays valid on its own
+// (after the vector that held it is moved or destroyed, or the other results are); copying a
+// result shares it too. `row` and `field` are cheap views into it, valid while the result (or a
+// copy) lives. Values decode through codec<T> (codec.hpp); a type that cannot hold a column's value
+// throws `error` naming the column, the PostgreSQL type and the C++ type.
 #pragma once
 
 #include <turbopg/wire/codec.hpp>
@@ -59,8 +59,10 @@ void decode_row(std::span<const column_description> columns, FieldAt&& field_at,
 } // namespace detail
 
 namespace detail {
-// The rows of the results of one request: each value's bytes in `data`, and where they lie in
-// `fields` (row-major); a result is a range of `fields`.
+// What the results of one request share: each value's bytes in `data`, where they lie in
+// `fields` (row-major; a result is a range of `fields`), and the results' column descriptions.
+// A list that consecutive results share is held once: the results of a batch repeating a
+// statement cost one reference count each, not one for their rows and one for their columns.
 struct result_rows {
     struct slot {
         std::size_t offset; // in data (offsets, so growing the buffer is safe)
@@ -68,6 +70,8 @@ struct result_rows {
     };
     std::vector<std::byte> data;
     std::vector<slot> fields;
+    column_list columns;                    // the first list (a single query has only one)
+    std::vector<column_list> other_columns; // the others
 };
 } // namespace detail
 
@@ -192,9 +196,9 @@ private:
     friend class row;
     friend class result_builder;
 
-    detail::column_list columns_;
-    std::shared_ptr<const detail::result_rows> rows_data_; // null while there are no rows
-    std::size_t first_ = 0;                                // its first field in rows_data_
+    const std::vector<column_description>* columns_ = nullptr; // owned by rows_data_
+    std::shared_ptr<const detail::result_rows> rows_data_;     // null when no columns
+    std::size_t first_ = 0;                                    // its first field in rows_data_
     std::size_t ncols_ = 0;
     std::size_t rows_ = 0;
     std::string tag_;
@@ -203,7 +207,7 @@ private:
 // Collects one statement's rows into a result (a result_sink for the connection).
 class TURBOPG_WIRE_API result_builder final : public detail::result_sink {
 public:
-    void on_columns(detail::column_list columns) override;
+    void on_columns(const detail::column_list& columns) override;
     std::error_code on_data_row(std::span<const detail::raw_field> fields) override;
     void on_command_complete(std::string_view tag) override;
     void on_empty_query() override;
@@ -218,9 +222,9 @@ public:
     void expect_rows(std::size_t rows) noexcept { expected_rows_ = rows; }
 
 private:
-    // The result being read: its columns and its rows so far in rows_data_.
+    // The result being read: its columns and its rows so far, both in rows_data_.
     struct pending {
-        detail::column_list columns;
+        const std::vector<column_description>* columns = nullptr;
         std::size_t first = 0, ncols = 0, rows = 0;
     };
     // Moves the pending result into `out`, leaving none pending.

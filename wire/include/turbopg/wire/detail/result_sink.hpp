@@ -37,7 +37,7 @@ public:
     virtual void on_row_description(std::vector<column_description>&& columns) {
         on_columns(std::make_shared<const std::vector<column_description>>(std::move(columns)));
     }
-    virtual void on_columns(column_list) {}
+    virtual void on_columns(const column_list&) {}
     virtual void on_no_data() {}
     // A row; the views are valid only during the call. An error (e.g. a value that does not fit
     // its C++ type) fails the request once it completes, while the rest of the response is still
