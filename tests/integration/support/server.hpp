@@ -62,9 +62,10 @@ inline asio::awaitable<wire::connection> connect_test(std::string extra = "") {
 }
 
 // Runs `make()`'s coroutine on a fresh io_context and returns its result (exceptions rethrown).
+// `concurrency_hint` 1 is Asio's promise that one thread runs it (a pool then uses no strands).
 template <class F>
-auto run(F&& make) {
-    asio::io_context ctx;
+auto run(F&& make, int concurrency_hint = ASIO_CONCURRENCY_HINT_DEFAULT) {
+    asio::io_context ctx(concurrency_hint);
     auto fut = asio::co_spawn(ctx, make(), asio::use_future);
     ctx.run();
     return fut.get();

@@ -80,30 +80,26 @@ TEST_CASE("pool: connections live on the pool's executor when one thread runs it
     // each connection has a strand of its own.
     for (int hint : {1, 2}) {
         CAPTURE(hint);
-        asio::io_context io(hint);
-        std::exception_ptr failure;
-        asio::co_spawn(
-            io,
+        run(
             [&]() -> awaitable<void> {
-                pool p(io.get_executor(), test_url(), one_connection());
+                auto ex = co_await asio::this_coro::executor;
+                pool p(ex, test_url(), one_connection());
                 CHECK(co_await p.query_value<std::int32_t>("select $1::int4", std::int32_t{7}) ==
                       7);
                 auto in_caller = co_await p.run([&](connection& c) -> awaitable<bool> {
                     co_await c.execute("begin"); // left open: rolled back on return
-                    co_return (co_await asio::this_coro::executor) == io.get_executor();
+                    co_return (co_await asio::this_coro::executor) == ex;
                 });
                 CHECK(in_caller == (hint == 1));
                 {
                     auto held = co_await p.acquire();
-                    CHECK((held.get_executor() == io.get_executor()) == (hint == 1));
+                    CHECK((held.get_executor() == ex) == (hint == 1));
                     CHECK(held->transaction_status() == 'I');
                 }
                 CHECK(p.stats().rollbacks == 1);
                 co_await p.close();
             },
-            [&](std::exception_ptr e) { failure = e; });
-        io.run();
-        if (failure) std::rethrow_exception(failure);
+            hint);
     }
 }
 
@@ -398,12 +394,9 @@ TEST_CASE("pool: an acquire cancelled during the health check ends cancelled, lo
         for (bool backend_dies : {false, true}) {
             CAPTURE(hint);
             CAPTURE(backend_dies);
-            asio::io_context io(hint);
-            std::exception_ptr failure;
-            asio::co_spawn(
-                io,
+            run(
                 [&]() -> awaitable<void> {
-                    auto ex = io.get_executor();
+                    auto ex = co_await asio::this_coro::executor;
                     auto o = one_connection();
                     o.health_check_after = 0ms;
                     o.acquire_timeout = 5s;
@@ -441,9 +434,7 @@ TEST_CASE("pool: an acquire cancelled during the health check ends cancelled, lo
                     CHECK((next == pid) == !backend_dies);
                     co_await p.close();
                 },
-                [&](std::exception_ptr e) { failure = e; });
-            io.run();
-            if (failure) std::rethrow_exception(failure);
+                hint);
         }
     }
 }
