@@ -5,6 +5,7 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -383,6 +384,51 @@ TEST_CASE("pool: a cancelled acquire leaves the queue") {
         again.release();
         co_await p.close();
     });
+}
+
+TEST_CASE("pool: an acquire by a coroutine already cancelled gets no connection, losing none") {
+    // The idle connection was just returned, so it needs no health query: the acquire must still
+    // see the cancellation (the caller lets co_await go on while cancelled) and put the
+    // connection back. On one thread it is judged in the acquiring coroutine, with more (hint 2)
+    // on the connection's strand.
+    for (int hint : {1, 2}) {
+        CAPTURE(hint);
+        run(
+            [&]() -> awaitable<void> {
+                auto ex = co_await asio::this_coro::executor;
+                pool p(ex, test_url(), one_connection());
+                co_await p.execute("select 1");
+                co_await settle(p, [](const pool_stats& s) { return s.idle == 1; });
+                asio::cancellation_signal cancel;
+                auto cancelled_acquire = [&]() -> awaitable<void> {
+                    // Else the co_await of acquire() itself would throw operation_aborted.
+                    co_await asio::this_coro::throw_if_cancelled(false);
+                    asio::steady_timer until_cancelled(ex, 10s);
+                    co_await until_cancelled.async_wait(
+                        asio::experimental::as_tuple(asio::use_awaitable));
+                    auto c = co_await p.acquire();
+                    FAIL("acquired although cancelled");
+                };
+                asio::steady_timer cancel_at(ex, 10ms);
+                cancel_at.async_wait(
+                    [&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+                try {
+                    co_await asio::co_spawn(
+                        ex, cancelled_acquire(),
+                        asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
+                    FAIL("acquired although cancelled");
+                } catch (const error& e) {
+                    CHECK(e.code() == errc::cancelled);
+                }
+                auto s = p.stats();
+                CHECK(s.idle == 1);
+                CHECK(s.in_use == 0);
+                CHECK(s.acquires == 1);
+                CHECK(co_await p.query_value<std::int32_t>("select 7") == 7);
+                co_await p.close();
+            },
+            hint);
+    }
 }
 
 TEST_CASE("pool: an acquire cancelled during the health check ends cancelled, losing nothing") {

@@ -68,7 +68,12 @@ asio::awaitable<pooled_connection> pool_core::acquire() {
             }
         }
         if (candidate) {
-            if (!co_await vet(*candidate, checked_out)) continue;
+            // Judged right here when the caller runs on the connection's strand, it needs no
+            // query and the caller has not been cancelled: no coroutine to start.
+            auto state = co_await asio::this_coro::cancellation_state;
+            bool ready = caller == candidate->conn.get_executor() &&
+                         judge_idle(*candidate) == idle_health::good && !io::cancelled(state);
+            if (!ready && !co_await vet(*candidate, checked_out)) continue;
         } else {
             candidate.emplace(co_await wait_for(std::move(w), checked_out));
         }
@@ -152,14 +157,21 @@ asio::awaitable<bool> pool_core::vet(pool_entry& e, pool_clock::time_point check
 }
 
 // On the connection's strand.
-asio::awaitable<bool> pool_core::healthy(pool_entry& e) {
+pool_core::idle_health pool_core::judge_idle(const pool_entry& e) const {
     auto now = pool_clock::now();
     if (!e.conn.is_open() || !e.conn.impl()->discard_reason().empty() ||
         limit_reached(e.created, opts_.max_lifetime, now))
-        co_return false;
+        return idle_health::bad;
     if (opts_.health_check_after == milliseconds::max() ||
         std::chrono::duration_cast<milliseconds>(now - e.returned) < opts_.health_check_after)
-        co_return true;
+        return idle_health::good;
+    return idle_health::needs_query;
+}
+
+// On the connection's strand.
+asio::awaitable<bool> pool_core::healthy(pool_entry& e) {
+    if (auto health = judge_idle(e); health != idle_health::needs_query)
+        co_return health == idle_health::good;
     try {
         // An empty query: one round trip, nothing parsed or planned (EmptyQueryResponse). It is
         // not cancelled with the acquire: a CancelRequest cannot shorten it (the server ignores

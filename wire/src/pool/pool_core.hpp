@@ -114,6 +114,9 @@ private:
     // When the caller cancelled the acquire meanwhile, the connection goes back (or is disposed)
     // and errc::cancelled is thrown.
     asio::awaitable<bool> vet(pool_entry& e, pool_clock::time_point checked_out);
+    // What an idle connection needs before it is handed out, judged on its strand without I/O.
+    enum class idle_health { good, bad, needs_query };
+    idle_health judge_idle(const pool_entry& e) const;
     asio::awaitable<bool> healthy(pool_entry& e);
 
     // ---- return (give_back.cpp) ------------------------------------------------------------

@@ -213,31 +213,34 @@ public:
     // connection's query operations, each on a connection acquired for it and returned after
     // (see run()). Statements are cached per connection, so repeated SQL is prepared once per
     // connection. Arguments must outlive the co_await (they do when passed in the expression).
+    // Each returns run()'s awaitable itself rather than awaiting it in a coroutine of its own:
+    // one coroutine frame less per query.
     template <class... Args>
     asio::awaitable<result> query(std::string_view sql, const Args&... args) {
-        co_return co_await run([&](connection& c) { return c.query(sql, args...); });
+        return run([sql, &args...](connection& c) { return c.query(sql, args...); });
     }
     template <class Row, class... Args>
     asio::awaitable<std::vector<Row>> query_as(std::string_view sql, const Args&... args) {
-        co_return co_await run([&](connection& c) { return c.query_as<Row>(sql, args...); });
+        return run([sql, &args...](connection& c) { return c.query_as<Row>(sql, args...); });
     }
     template <class Row, class... Args>
     asio::awaitable<Row> query_one(std::string_view sql, const Args&... args) {
-        co_return co_await run([&](connection& c) { return c.query_one<Row>(sql, args...); });
+        return run([sql, &args...](connection& c) { return c.query_one<Row>(sql, args...); });
     }
     template <class T, class... Args>
     asio::awaitable<T> query_value(std::string_view sql, const Args&... args) {
-        co_return co_await run([&](connection& c) { return c.query_value<T>(sql, args...); });
+        return run([sql, &args...](connection& c) { return c.query_value<T>(sql, args...); });
     }
     // `f(Row&&)` is called on the connection's executor.
     template <class Row, class F, class... Args>
     asio::awaitable<std::uint64_t> for_each(std::string_view sql, F&& f, const Args&... args) {
-        co_return co_await run(
-            [&](connection& c) { return c.for_each<Row>(sql, std::forward<F>(f), args...); });
+        return run([sql, &f, &args...](connection& c) {
+            return c.for_each<Row>(sql, std::forward<F>(f), args...);
+        });
     }
     template <class... Args>
     asio::awaitable<std::uint64_t> execute(std::string_view sql, const Args&... args) {
-        co_return co_await run([&](connection& c) { return c.execute(sql, args...); });
+        return run([sql, &args...](connection& c) { return c.execute(sql, args...); });
     }
 
     // Shuts the pool down and waits until every connection is closed: from now on acquire()
