@@ -127,3 +127,23 @@ TEST_CASE("a DataRow without a RowDescription is a protocol violation") {
     CHECK(b.results()[0].size() == 1);
     CHECK(b.results()[0].columns().empty());
 }
+
+TEST_CASE("after take(), rows need a new RowDescription") {
+    result_builder b;
+    b.on_columns(int4_column("x"));
+    add_row(b, 1);
+    b.on_command_complete("SELECT 1");
+    b.on_columns(int4_column("y")); // announced, then the builder's result is taken
+    auto r = b.take();
+    std::byte be[4] = {};
+    detail::raw_field f{be, 4};
+    CHECK(b.on_data_row(std::span<const detail::raw_field>(&f, 1)) ==
+          make_error_code(errc::protocol_violation));
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].get<std::int32_t>("x") == 1);
+    b.on_columns(int4_column("z")); // a new RowDescription starts a new block
+    add_row(b, 2);
+    b.on_command_complete("SELECT 1");
+    CHECK(b.take()[0].get<std::int32_t>("z") == 2);
+    CHECK(r[0].get<std::int32_t>(0) == 1);
+}

@@ -104,13 +104,16 @@ void result_builder::finish_into(result& out, std::string_view tag) {
 }
 
 result result_builder::take() {
-    // Rows collected after this would go to a new block: the one taken is the result's alone.
+    // Rows collected after this would go to a new block: the one taken is the result's alone. A
+    // result announced since the last one completed goes with the old block (its columns live
+    // there), so rows after this need a new RowDescription.
     result out;
     if (done_.empty())
         finish_into(out, {});
     else
         out = std::move(done_.back());
     rows_data_.reset();
+    current_ = pending();
     return out;
 }
 
