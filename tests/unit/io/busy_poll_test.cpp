@@ -59,3 +59,43 @@ TEST_CASE("busy_poll: fruitless polls back off 1, 2, 4 ... 1024 waits; a caught 
     CHECK_FALSE(p.begin(now));
     CHECK(p.begin(now));
 }
+
+TEST_CASE("busy_poll: an answer sent from this thread's CPU is no catch: the backoff grows") {
+    busy_poll p(50us);
+    busy_poll::clock::time_point now{};
+    // As the reader does: it says where the data came from only when asked.
+    auto found_from_this_cpu = [&](bool this_cpu) { p.found(p.needs_sender_cpu() && this_cpu); };
+    auto missed_once = [&] {
+        REQUIRE(p.begin(now));
+        now += 10us;
+        REQUIRE(p.keep_polling(now));
+    };
+    // Before any backoff the question would change nothing: not asked.
+    missed_once();
+    CHECK_FALSE(p.needs_sender_cpu());
+    found_from_this_cpu(true);
+    CHECK(p.begin(now)); // not backed off
+    now += 10us;
+    REQUIRE(p.keep_polling(now));
+    found_from_this_cpu(true);
+    REQUIRE(wait_once(p, now, 10, false)); // a fruitless wait: the next one sleeps
+    CHECK_FALSE(p.begin(now));
+    // Data there at once: nothing to ask, nothing learned.
+    REQUIRE(p.begin(now));
+    CHECK_FALSE(p.needs_sender_cpu());
+    found_from_this_cpu(true);
+    // Found after misses, sent from this CPU: a fruitless wait, so the next two sleep.
+    missed_once();
+    CHECK(p.needs_sender_cpu());
+    found_from_this_cpu(true);
+    CHECK_FALSE(p.polling());
+    CHECK_FALSE(p.begin(now));
+    CHECK_FALSE(p.begin(now));
+    // Found after misses, sent from another CPU: polling caught it and starts over.
+    missed_once();
+    CHECK(p.needs_sender_cpu());
+    found_from_this_cpu(false);
+    REQUIRE(wait_once(p, now, 10, false));
+    CHECK_FALSE(p.begin(now));
+    CHECK(p.begin(now));
+}

@@ -162,7 +162,7 @@ connection_impl::poll_step connection_impl::poll_socket() {
         return poll_step::sleep;
     if (auto n = transport_.try_read(asio::buffer(in_.data() + in_end_, in_.size() - in_end_))) {
         in_end_ += n;
-        poll_.found();
+        poll_.found(poll_.needs_sender_cpu() && transport_.sent_from_this_cpu());
         return poll_step::data;
     }
     return poll_.keep_polling(busy_poll::clock::now()) ? poll_step::again : poll_step::sleep;

@@ -12,6 +12,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/socket.h>
+#endif
+
 namespace turbopg::wire::io {
 namespace {
 
@@ -94,6 +99,33 @@ std::size_t transport::try_write(asio::const_buffer buf) {
 std::size_t transport::try_read(asio::mutable_buffer buf) {
     return transfer_now([&](auto& s, std::error_code& ec) { return s.read_some(buf, ec); },
                         "reading from the server");
+}
+
+// Linux records the CPU that processed a TCP segment's arrival (SO_INCOMING_CPU). Over
+// loopback that is the CPU the sender ran on, as the segment is processed within its send();
+// from another host it is the CPU of a network interrupt, which says nothing about the server.
+bool transport::sent_from_this_cpu() {
+#if defined(__linux__) && defined(SO_INCOMING_CPU)
+    auto* s = std::get_if<tcp_socket>(&stream_);
+    if (!s) return false;
+    if (peer_host_ == peer_host::unknown) {
+        std::error_code local_ec, remote_ec;
+        auto local = s->local_endpoint(local_ec).address();
+        auto remote = s->remote_endpoint(remote_ec).address();
+        // A connection to this machine, by loopback or by one of its own addresses, has the
+        // same address at both ends.
+        peer_host_ =
+            !local_ec && !remote_ec && local == remote ? peer_host::this_one : peer_host::other;
+    }
+    if (peer_host_ != peer_host::this_one) return false;
+    int cpu = -1;
+    socklen_t len = sizeof cpu;
+    if (::getsockopt(s->native_handle(), SOL_SOCKET, SO_INCOMING_CPU, &cpu, &len) != 0)
+        return false;
+    return cpu >= 0 && cpu == ::sched_getcpu();
+#else
+    return false;
+#endif
 }
 
 asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,

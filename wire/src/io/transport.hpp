@@ -11,6 +11,7 @@
 #include <asio/ssl/stream.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <system_error>
 #include <variant>
@@ -54,6 +55,10 @@ public:
     // with TLS). Throws as read_some() does (the server closing the connection included).
     std::size_t try_read(asio::mutable_buffer buf);
 
+    // Whether the bytes last read were sent from the CPU this thread runs on, by a process on
+    // this machine. False when that cannot be told: TLS, a unix socket, another host, not Linux.
+    bool sent_from_this_cpu();
+
     // Wraps the plain socket in TLS and performs the client handshake. `ctx` must outlive the
     // transport (the connection keeps it). `sni_host` is sent as server name unless empty.
     asio::awaitable<void> start_tls(std::shared_ptr<asio::ssl::context> ctx,
@@ -81,6 +86,8 @@ private:
     using tls_unix = asio::ssl::stream<unix_socket>;
     std::variant<tcp_socket, unix_socket, tls_tcp, tls_unix> stream_;
     std::shared_ptr<asio::ssl::context> tls_ctx_;
+    enum class peer_host : std::uint8_t { unknown, this_one, other };
+    peer_host peer_host_ = peer_host::unknown; // sent_from_this_cpu() finds it out once
 };
 
 } // namespace turbopg::wire::io

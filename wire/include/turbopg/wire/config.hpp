@@ -163,8 +163,9 @@ struct TURBOPG_WIRE_API config {
     std::size_t max_message_size = std::size_t{1} << 30;
     // How long the reader polls the socket, while requests await answers, before it sleeps
     // (microseconds; 0 = never). Spares a server on another CPU of this machine a wake-up per
-    // answer; polling that catches nothing is backed off (down to one wait in 1025), so a
-    // remote or slow server costs next to nothing. Not with TLS.
+    // answer; polling that catches nothing, or only answers sent from the reader's own CPU (a
+    // server sharing it answers while the reader is preempted), is backed off (down to one wait
+    // in 1025), so a remote, slow or same-CPU server costs next to nothing. Not with TLS.
     std::chrono::microseconds busy_poll{50};
 
     // Things parse_config() ignored and the caller may want to log (e.g. an insecure password
