@@ -133,7 +133,8 @@ measurement orm_page(const workload_args& a) {
                                .filter(F(&BenchRow::id) <= high)
                                .filter(F(&BenchRow::flag) == true);
             auto paged = flagged.order_by("-id").slice(page * page_size, (page + 1) * page_size);
-            // Awaited together: both statements go out in one write, on one connection.
+            // Awaited together: the page query is sent while the count is in flight, on one
+            // connection.
             auto [total, items] = co_await (flagged.count() && paged.fetch());
             const std::int64_t first = (high / 3 - page * page_size) * 3;
             if (total != high / 3 - low / 3 || items.size() != page_size ||
