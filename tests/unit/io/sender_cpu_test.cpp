@@ -2,6 +2,7 @@
 // reading thread runs on (busy polling backs off when they were: busy_poll.hpp). Over loopback,
 // with the sending thread pinned to this thread's CPU or to another one.
 #include "io/transport.hpp"
+#include "support/cpu_affinity.hpp"
 
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
@@ -12,43 +13,15 @@
 #include <doctest/doctest.h>
 
 #include <poll.h>
-#include <sched.h>
 
 #include <array>
 #include <thread>
-#include <vector>
 
 using asio::ip::tcp;
 using turbopg::wire::io::transport;
+using namespace turbopg::test;
 
 namespace {
-
-std::vector<int> allowed_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
-    std::vector<int> cpus;
-    for (int c = 0; c < CPU_SETSIZE; ++c)
-        if (CPU_ISSET(c, &set)) cpus.push_back(c);
-    return cpus;
-}
-
-void pin_this_thread(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    REQUIRE(sched_setaffinity(0, sizeof set, &set) == 0);
-}
-
-// Pins this thread to one CPU for a test, and restores its CPUs after.
-struct pinned_thread {
-    cpu_set_t before;
-    explicit pinned_thread(int cpu) {
-        REQUIRE(sched_getaffinity(0, sizeof before, &before) == 0);
-        pin_this_thread(cpu);
-    }
-    ~pinned_thread() { sched_setaffinity(0, sizeof before, &before); }
-};
 
 // Waits until `fd` is readable, then reads what came through `t`.
 std::size_t read_arrived(transport& t, int fd) {
@@ -64,6 +37,7 @@ TEST_CASE("transport: bytes sent over loopback from this CPU, or from another, a
     auto cpus = allowed_cpus();
     REQUIRE_FALSE(cpus.empty());
     pinned_thread pin(cpus.front());
+    REQUIRE(pin.pinned());
 
     asio::io_context io;
     tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
@@ -75,29 +49,25 @@ TEST_CASE("transport: bytes sent over loopback from this CPU, or from another, a
 
     asio::write(server, asio::buffer("a", 1));
     REQUIRE(read_arrived(t, fd) == 1);
-#if defined(__linux__)
     CHECK(t.sent_from_this_cpu());
-#else
-    CHECK_FALSE(t.sent_from_this_cpu());
-#endif
 
     if (cpus.size() < 2) {
         MESSAGE("one CPU allowed: the other-CPU case is not tested");
         return;
     }
+    bool pinned = false;
     std::thread([&] {
-        pin_this_thread(cpus[1]);
+        pinned = pin_this_thread(cpus[1]);
         asio::write(server, asio::buffer("bc", 2));
     }).join();
+    REQUIRE(pinned);
     REQUIRE(read_arrived(t, fd) == 2);
     CHECK_FALSE(t.sent_from_this_cpu());
 
     // And back: the answer is about the bytes last read.
     asio::write(server, asio::buffer("d", 1));
     REQUIRE(read_arrived(t, fd) == 1);
-#if defined(__linux__)
     CHECK(t.sent_from_this_cpu());
-#endif
 }
 
 TEST_CASE("transport: over a unix socket where the bytes were sent cannot be told") {
