@@ -4,7 +4,6 @@
 #include "io/transport.hpp"
 #include "support/cpu_affinity.hpp"
 
-#include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/connect_pair.hpp>
