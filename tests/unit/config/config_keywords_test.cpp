@@ -31,7 +31,7 @@ TEST_CASE("config keyword defaults match libpq's") {
     CHECK(c.client_encoding == "UTF8");
     CHECK(c.statement_cache_size == 256);
     CHECK(c.max_message_size == 1024u * 1024u * 1024u);
-    CHECK(c.busy_poll == std::chrono::microseconds(50));
+    CHECK(c.busy_poll == std::chrono::microseconds(200));
     CHECK(c.password.empty());
     CHECK(c.options.empty());
     CHECK(c.requirepeer.empty());
@@ -278,7 +278,7 @@ TEST_CASE("config turbopg's own keywords") {
           R"(invalid integer value "4294967296" for connection option "max_message_size")");
     CHECK(parse("postgresql:///db?statement_cache_size=0").statement_cache_size == 0);
     CHECK(parse("busy_poll=0").busy_poll == std::chrono::microseconds(0));
-    CHECK(parse("postgresql:///db?busy_poll=200").busy_poll == std::chrono::microseconds(200));
+    CHECK(parse("postgresql:///db?busy_poll=50").busy_poll == std::chrono::microseconds(50));
     CHECK(config_error("busy_poll=-1") == R"(invalid busy_poll value: "-1")");
     CHECK(config_error("busy_poll=soon") ==
           R"(invalid integer value "soon" for connection option "busy_poll")");
