@@ -99,3 +99,35 @@ TEST_CASE("busy_poll: an answer sent from this thread's CPU is no catch: the bac
     CHECK_FALSE(p.begin(now));
     CHECK(p.begin(now));
 }
+
+TEST_CASE("busy_poll: a backoff ends without polling when the last answer came from this CPU") {
+    busy_poll p(50us);
+    busy_poll::clock::time_point now{};
+    CHECK_FALSE(p.ends_backoff()); // no backoff yet: nothing to ask
+    REQUIRE(wait_once(p, now, 10, false));
+    CHECK_FALSE(p.ends_backoff()); // one wait to sleep through first
+    CHECK_FALSE(p.begin(now));
+    // The probe: a server sharing this CPU could not answer while we poll, so the wait sleeps
+    // and the backoff doubles.
+    CHECK(p.ends_backoff());
+    CHECK_FALSE(p.begin(now, true));
+    CHECK_FALSE(p.polling());
+    CHECK_FALSE(p.ends_backoff());
+    CHECK_FALSE(p.begin(now));
+    CHECK_FALSE(p.begin(now));
+    // The last answer came from another CPU: the probe polls, and a catch starts over.
+    CHECK(p.ends_backoff());
+    REQUIRE(p.begin(now, false));
+    now += 10us;
+    REQUIRE(p.keep_polling(now));
+    p.found();
+    CHECK_FALSE(p.ends_backoff());
+    CHECK(p.begin(now, true)); // not backed off: where the last answer came from is not asked
+}
+
+TEST_CASE("busy_poll: with no budget there is no backoff to end") {
+    busy_poll p(0us);
+    CHECK_FALSE(p.ends_backoff());
+    CHECK_FALSE(p.begin({}, true));
+    CHECK_FALSE(p.ends_backoff());
+}

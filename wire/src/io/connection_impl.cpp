@@ -157,8 +157,9 @@ void connection_impl::read_on(std::shared_ptr<connection_impl> self, std::error_
 
 connection_impl::poll_step connection_impl::poll_socket() {
     // TLS records cannot be read without waiting through Asio's stream: no polling there.
-    if (!poll_.polling() &&
-        (in_flight_ == 0 || transport_.is_tls() || !poll_.begin(busy_poll::clock::now())))
+    if (!poll_.polling() && (in_flight_ == 0 || transport_.is_tls() ||
+                             !poll_.begin(busy_poll::clock::now(),
+                                          poll_.ends_backoff() && transport_.sent_from_this_cpu())))
         return poll_step::sleep;
     if (auto n = transport_.try_read(asio::buffer(in_.data() + in_end_, in_.size() - in_end_))) {
         in_end_ += n;

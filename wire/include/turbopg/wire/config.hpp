@@ -165,7 +165,8 @@ struct TURBOPG_WIRE_API config {
     // (microseconds; 0 = never). Spares a server on another CPU of this machine a wake-up per
     // answer; polling that catches nothing, or only answers sent from the reader's own CPU (a
     // server sharing it answers while the reader is preempted), is backed off (down to one wait
-    // in 1025), so a slow or same-CPU server costs next to nothing. The budget covers a short
+    // in 1025, and not even that while answers keep coming from the reader's own CPU), so a
+    // slow or same-CPU server costs next to nothing. The budget covers a short
     // query plus the server CPU's own wake-up: with 50 us, point-get (a primary-key read) fell
     // back to sleeping in 6 of 10 runs on a 2-vCPU VM. An answer from another host within
     // it is caught too, at the price of the reader's CPU while it waits. Not with TLS.
