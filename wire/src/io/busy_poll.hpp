@@ -13,7 +13,7 @@
 // server it had just woken), so the wait counts as fruitless. Polling there only takes CPU time
 // from the servers (pool-8 on one CPU: 36k ops/s polling, 40k not). For the same reason a
 // backoff ends without a poll when the last answer came from this CPU: the wait that would have
-// probed backs off again instead, so a server sharing the CPU costs no 200 us poll every 1024
+// probed backs off again instead, so a server sharing the CPU costs no 200 us poll every 1025
 // waits (point-seq on one CPU, alternating runs: 4% more queries per second, 4% less CPU each).
 // Sans-io: the reader passes the clock's readings, and where the data came from, in.
 #pragma once
