@@ -140,7 +140,11 @@ void connection_impl::read_on(std::shared_ptr<connection_impl> self, std::error_
                 asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                 [self = std::move(self)](std::error_code ec, std::size_t n) mutable {
                     auto* c = self.get();
-                    if (!ec) c->in_end_ += n;
+                    if (!ec) {
+                        c->in_end_ += n;
+                        c->last_answer_from_this_cpu_ =
+                            c->poll_.ends_backoff() && c->transport_.sent_from_this_cpu();
+                    }
                     c->read_on(std::move(self), ec);
                 });
             return;
@@ -158,8 +162,7 @@ void connection_impl::read_on(std::shared_ptr<connection_impl> self, std::error_
 connection_impl::poll_step connection_impl::poll_socket() {
     // TLS records cannot be read without waiting through Asio's stream: no polling there.
     if (!poll_.polling() && (in_flight_ == 0 || transport_.is_tls() ||
-                             !poll_.begin(busy_poll::clock::now(),
-                                          poll_.ends_backoff() && transport_.sent_from_this_cpu())))
+                             !poll_.begin(busy_poll::clock::now(), last_answer_from_this_cpu_)))
         return poll_step::sleep;
     if (auto n = transport_.try_read(asio::buffer(in_.data() + in_end_, in_.size() - in_end_))) {
         in_end_ += n;

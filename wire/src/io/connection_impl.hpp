@@ -271,6 +271,11 @@ private:
     transport transport_;
     connection_options opts_;
     busy_poll poll_;
+    // Whether the answer the reader last slept for was sent from its own CPU, asked when it came
+    // in (only when the next wait ends a backoff). Asked later, after the next query went out,
+    // the answer could be the server's immediate ACK of that query: over loopback the sender's
+    // CPU processes it.
+    bool last_answer_from_this_cpu_ = false;
     proto::bytes out_;     // messages waiting for the writer
     proto::bytes sending_; // messages being written
     std::size_t sent_ = 0; // bytes of sending_ written so far
