@@ -116,6 +116,8 @@ TEST_CASE("a server error is kept and only ReadyForQuery may follow it") {
 
     feeder g;
     CHECK(g.feed(cat({err, data_row_1(1)})) == errc::protocol_violation);
+    feeder h; // a BindComplete is no exception (it has a fast path of its own)
+    CHECK(h.feed(cat({err, backend_message('2', {})})) == errc::protocol_violation);
 }
 
 TEST_CASE("a sink error fails the request but the rest is drained") {
@@ -166,6 +168,16 @@ TEST_CASE("COPY TO STDOUT: data streamed to a sink that takes it") {
     CHECK_FALSE(f.resp.client_error());
     CHECK(f.sink.events == std::vector<std::string>{"copy_out:0/2", "data:1\ta\n", "data:2\tb\n",
                                                     "complete:COPY 2"});
+}
+
+TEST_CASE("COPY TO STDOUT: only CopyData, CopyDone or an error may come before CopyDone") {
+    feeder f;
+    f.sink.stream_copy = true;
+    CHECK(f.feed(cat({copy_response_msg('H', 0, 1), backend_message('2', {})})) ==
+          errc::protocol_violation);
+    feeder g;
+    g.sink.stream_copy = true;
+    CHECK(g.feed(cat({copy_response_msg('H', 0, 1), data_row_1(1)})) == errc::protocol_violation);
 }
 
 TEST_CASE("COPY TO STDOUT refused: drained, the request fails with copy_mismatch") {

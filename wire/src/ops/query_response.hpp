@@ -38,12 +38,18 @@ public:
 
     // Feeds one message addressed to this request. Returns an error only for a protocol
     // violation (the connection cannot continue); sets `done` once ReadyForQuery arrived.
-    // Inline for a DataRow, the one message a result has many of.
+    // Inline for a DataRow, the one message a result has many of, and for a BindComplete, which
+    // every statement of a pipeline or batch gets.
     std::error_code on_message(const proto::frame& f, bool& done) {
-        if (f.type == proto::msg::data_row && !server_error_ && copy_ == copy_state::none)
-            [[likely]] {
-            done = false;
-            return on_data_row(f.body);
+        if (!server_error_ && copy_ == copy_state::none) [[likely]] {
+            if (f.type == proto::msg::data_row) {
+                done = false;
+                return on_data_row(f.body);
+            }
+            if (f.type == proto::msg::bind_complete && f.body.empty()) {
+                done = false;
+                return {};
+            }
         }
         return on_other_message(f, done);
     }
