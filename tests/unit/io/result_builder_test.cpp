@@ -147,3 +147,22 @@ TEST_CASE("after take(), rows need a new RowDescription") {
     CHECK(b.take()[0].get<std::int32_t>("z") == 2);
     CHECK(r[0].get<std::int32_t>(0) == 1);
 }
+
+TEST_CASE("a column or row past the last is an out_of_range error naming it") {
+    result_builder b;
+    b.on_columns(int4_column("n"));
+    add_row(b, 7);
+    b.on_command_complete("SELECT 1");
+    auto r = b.take();
+    auto first = r[0];
+    CHECK(first[0].as<std::int32_t>() == 7);
+    CHECK_THROWS_WITH_AS(first[1], "column index 1 out of range (1 columns)", std::out_of_range);
+    CHECK_THROWS_WITH_AS(first["m"], "no column named \"m\" in the result", std::out_of_range);
+    CHECK_THROWS_WITH_AS(r.at(1), "row 1 out of range (1 rows)", std::out_of_range);
+
+    result_builder none; // a command without columns: every index is past the last
+    none.on_command_complete("INSERT 0 1");
+    auto inserted = none.take();
+    CHECK(inserted.columns().empty());
+    CHECK_THROWS_AS(inserted.at(0), std::out_of_range);
+}

@@ -16,11 +16,9 @@ void check_row_arity(std::size_t columns, std::size_t members) {
 }
 } // namespace detail
 
-field row::operator[](std::size_t column) const {
-    if (column >= size())
-        throw std::out_of_range("column index " + std::to_string(column) + " out of range (" +
-                                std::to_string(size()) + " columns)");
-    return field(result_->columns()[column], raw(column));
+void row::throw_no_column(std::size_t column) const {
+    throw std::out_of_range("column index " + std::to_string(column) + " out of range (" +
+                            std::to_string(size()) + " columns)");
 }
 
 field row::operator[](std::string_view name) const {
@@ -32,11 +30,6 @@ row result::at(std::size_t i) const {
         throw std::out_of_range("row " + std::to_string(i) + " out of range (" +
                                 std::to_string(size()) + " rows)");
     return row(*this, i);
-}
-
-std::span<const column_description> result::columns() const noexcept {
-    return columns_ ? std::span<const column_description>(*columns_)
-                    : std::span<const column_description>();
 }
 
 std::size_t result::column_index(std::string_view name) const {

@@ -107,8 +107,9 @@ public:
         , index_(index) {}
 
     std::size_t size() const noexcept;
+    // Throws std::out_of_range for a column past the last.
     field operator[](std::size_t column) const;
-    // By column name; throws `error(errc::bad_config...)`-free std::out_of_range naming it.
+    // By column name; throws std::out_of_range naming it.
     field operator[](std::string_view name) const;
 
     template <class T>
@@ -132,6 +133,7 @@ public:
 
 private:
     detail::raw_field raw(std::size_t column) const noexcept;
+    [[noreturn]] void throw_no_column(std::size_t column) const;
 
     const result* result_;
     std::size_t index_;
@@ -241,6 +243,15 @@ inline std::size_t row::size() const noexcept {
 }
 inline std::span<const column_description> row::columns() const noexcept {
     return result_->columns();
+}
+// Inline, with the check's throw out of line: reading a value is the hot path of a result.
+inline field row::operator[](std::size_t column) const {
+    if (column >= size()) throw_no_column(column);
+    return field(result_->columns_->operator[](column), raw(column));
+}
+inline std::span<const column_description> result::columns() const noexcept {
+    return columns_ ? std::span<const column_description>(*columns_)
+                    : std::span<const column_description>();
 }
 inline detail::raw_field row::raw(std::size_t column) const noexcept {
     auto& rows = *result_->rows_data_;
