@@ -247,7 +247,7 @@ inline std::span<const column_description> row::columns() const noexcept {
 // Inline, with the check's throw out of line: reading a value is the hot path of a result.
 inline field row::operator[](std::size_t column) const {
     if (column >= size()) throw_no_column(column);
-    return field(result_->columns_->operator[](column), raw(column));
+    return field((*result_->columns_)[column], raw(column));
 }
 inline std::span<const column_description> result::columns() const noexcept {
     return columns_ ? std::span<const column_description>(*columns_)
