@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bool done = false;
         if (resp->on_message(r.msg, done)) return 0; // a protocol violation ends the connection
         if (done) {
-            if (auto& e = resp->server_error()) turbopg::fuzz::touch(e->message);
+            if (const auto* e = resp->server_error()) turbopg::fuzz::touch(e->message);
             resp = std::make_unique<ops::query_response>(sink);
         }
         in = in.subspan(r.msg.size);
