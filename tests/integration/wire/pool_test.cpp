@@ -560,3 +560,30 @@ TEST_CASE("pool: close rejects acquires, fails waiters and waits for checked-out
         co_await p.close(); // again: returns at once
     });
 }
+
+TEST_CASE("pool: close completes while an idle connection's server does not answer") {
+    // The idle connection's backend is stopped (a hung server, a network partition): closing
+    // it has nothing in flight to wait for, so close() must not wait for an answer.
+    if (!have_cluster()) return;
+    run([]() -> awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        pool p(ex, test_url(), one_connection());
+        auto pid = co_await p.query_value<std::int32_t>("select pg_backend_pid()");
+        co_await settle(p, [](const pool_stats& s) { return s.idle == 1; });
+        REQUIRE(signal_backend(pid, "STOP") == 0);
+        bool closed = false;
+        asio::co_spawn(
+            ex,
+            [&]() -> awaitable<void> {
+                co_await p.close();
+                closed = true;
+            },
+            asio::detached);
+        for (int i = 0; i < 500 && !closed; ++i)
+            co_await settle_for(10ms);
+        bool closed_while_stopped = closed;
+        signal_backend(pid, "CONT");
+        CHECK(closed_while_stopped);
+        co_await settle(p, [&](const pool_stats&) { return closed; });
+    });
+}

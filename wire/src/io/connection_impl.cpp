@@ -808,10 +808,16 @@ asio::awaitable<void> connection_impl::close_statement(const std::string& name) 
 asio::awaitable<void> connection_impl::close() {
     if (broken_) co_return;
     // A lone Sync is a barrier: its ReadyForQuery comes after every response already queued, so
-    // requests in flight finish before the Terminate goes out.
-    ops::result_sink barrier;
-    auto out = co_await submit(barrier, [](byte_writer& w) { encode_sync(w); });
-    if (!broken_ && !out.ec) {
+    // requests in flight finish before the Terminate goes out. With none in flight there is
+    // nothing to wait for, and a server that does not answer (hung, partitioned) must not hold
+    // the close up (a pool closing its idle connections waits for each).
+    bool barrier_passed = true;
+    if (head_) {
+        ops::result_sink barrier;
+        auto out = co_await submit(barrier, [](byte_writer& w) { encode_sync(w); });
+        barrier_passed = !out.ec;
+    }
+    if (!broken_ && barrier_passed) {
         while (writing_) { // the writer may still be busy with requests issued after ours
             asio::steady_timer yield(get_executor(), std::chrono::steady_clock::time_point{});
             co_await yield.async_wait(asio::use_awaitable);
