@@ -587,3 +587,48 @@ TEST_CASE("pool: close completes while an idle connection's server does not answ
         co_await settle(p, [&](const pool_stats&) { return closed; });
     });
 }
+
+TEST_CASE("pool: an acquire still checking a connection when the pool closes fails") {
+    // close() fails every acquire under way: one whose health check was running when the pool
+    // closed must not hand out a connection of the closed pool. The backend is stopped, so the
+    // check stalls; the pool closes 50 ms in and the backend resumes at 300 ms. On one thread
+    // the check runs in the acquiring coroutine, with more (hint 2) on the connection's strand.
+    if (!have_cluster()) return;
+    for (int hint : {1, 2}) {
+        CAPTURE(hint);
+        run(
+            [&]() -> awaitable<void> {
+                auto ex = co_await asio::this_coro::executor;
+                auto o = one_connection();
+                o.health_check_after = 0ms;
+                pool p(ex, test_url(), o);
+                auto pid = co_await p.query_value<std::int32_t>("select pg_backend_pid()");
+                co_await settle(p, [](const pool_stats& s) { return s.idle == 1; });
+                REQUIRE(signal_backend(pid, "STOP") == 0);
+                bool closed = false;
+                asio::steady_timer close_at(ex, 50ms);
+                close_at.async_wait([&](std::error_code) {
+                    asio::co_spawn(
+                        ex,
+                        [&]() -> awaitable<void> {
+                            co_await p.close();
+                            closed = true;
+                        },
+                        asio::detached);
+                });
+                asio::steady_timer resume_at(ex, 300ms);
+                resume_at.async_wait([&](std::error_code) { signal_backend(pid, "CONT"); });
+                std::optional<std::error_code> failed;
+                try {
+                    auto c = co_await p.acquire(); // returned at once if it was handed out
+                } catch (const error& e) {
+                    failed = e.code();
+                }
+                co_await settle(p, [&](const pool_stats&) { return closed; });
+                CHECK(failed == make_error_code(errc::pool_closed));
+                CHECK(p.stats().size == 0);
+                CHECK(p.stats().acquires == 1);
+            },
+            hint);
+    }
+}

@@ -137,22 +137,29 @@ asio::awaitable<bool> pool_core::vet(pool_entry& e, pool_clock::time_point check
     bool ok = caller == ex ? co_await healthy(e)
                            : co_await asio::co_spawn(ex, healthy(e), uncancellable());
     // The caller's cancellation, recorded while the check ran, is honoured once it is done: the
-    // connection goes back (or is closed if it failed) before the acquire ends.
+    // connection goes back (or is closed if it failed) before the acquire ends. So is a close()
+    // that came meanwhile: it fails every acquire under way, and the connection is closed.
     auto state = co_await asio::this_coro::cancellation_state;
     bool cancel = io::cancelled(state);
-    if (!ok || cancel) {
+    bool closed = false;
+    {
         unlocked_work work(*this);
         lock l(mutex_);
-        check_in_locked(checked_out);
-        if (ok)
-            deliver_locked(std::move(e), work);
-        else
-            dispose_locked(std::move(e), "it failed the check before reuse", work);
-        grow_locked(work);
+        closed = closed_;
+        if (!ok || cancel || closed) {
+            check_in_locked(checked_out);
+            if (ok)
+                deliver_locked(std::move(e), work); // closed when the pool is
+            else
+                dispose_locked(std::move(e), "it failed the check before reuse", work);
+            grow_locked(work);
+        }
     }
     if (cancel)
         throw error(make_error_code(errc::cancelled),
                     "acquire cancelled while checking a connection");
+    if (closed)
+        throw error(make_error_code(errc::pool_closed), "the pool was closed during acquire");
     co_return ok;
 }
 
