@@ -12,6 +12,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include <optional>
+#include <stdexcept>
 
 using namespace turbopg::wire;
 using namespace turbopg::test;
@@ -513,6 +514,39 @@ TEST_CASE("a notice or notification handler that throws does not stop the connec
         CHECK(co_await c.query_value<std::int32_t>("select 11") == 11);
         CHECK(notices == 2);
         CHECK(notifications == 1);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a for_each callback that throws its own exception fails only its own query") {
+    // Not a turbopg error (a std::runtime_error of the application's, as a decode error of a
+    // user codec could be too): it must come out of for_each once the rows are drained, not out
+    // of the connection's reader, which would stop every request pipelined with it.
+    run([]() -> awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        auto c = co_await connect_test();
+        int seen = 0;
+        std::string thrown;
+        auto failing = [&]() -> awaitable<void> {
+            try {
+                co_await c.for_each<std::tuple<std::int32_t>>(
+                    "select generate_series(1, 1000)", [&](std::tuple<std::int32_t> r) {
+                        ++seen;
+                        if (std::get<0>(r) == 2) throw std::logic_error("the callback failed");
+                    });
+            } catch (const std::logic_error& e) {
+                thrown = e.what();
+            }
+        };
+        auto other = [&]() -> awaitable<std::int32_t> {
+            co_return co_await c.query_value<std::int32_t>("select 7");
+        };
+        auto seven = co_await (failing() && other());
+        CHECK(thrown == "the callback failed");
+        CHECK(seen == 2); // no row after the one that failed
+        CHECK(seven == 7);
+        CHECK(c.is_open());
+        CHECK(co_await c.query_value<std::int32_t>("select 1") == 1);
         co_await c.close();
     });
 }

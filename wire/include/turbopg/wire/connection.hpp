@@ -41,6 +41,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -115,11 +116,21 @@ public:
         } catch (const error& e) {
             failure_ = e;
             return e.code();
+        } catch (...) {
+            // The callable's (or a user codec's) own exception: out of here it would leave the
+            // connection's reader and stop every request on the connection.
+            other_failure_ = std::current_exception();
+            return make_error_code(errc::cancelled);
         }
     }
     void on_command_complete(std::string_view tag) override { tag_ = tag; }
     // The decode error that stopped the rows, rethrown with its message once the query ended.
     const std::optional<error>& failure() const noexcept { return failure_; }
+    // Rethrows what stopped the rows, if anything: the decode error or the callable's exception.
+    void rethrow_failure() const {
+        if (other_failure_) std::rethrow_exception(other_failure_);
+        if (failure_) throw *failure_;
+    }
     const std::string& tag() const noexcept { return tag_; }
 
 private:
@@ -127,6 +138,7 @@ private:
     Row row_{};
     column_list columns_;
     std::optional<error> failure_;
+    std::exception_ptr other_failure_;
     std::string tag_;
 };
 
@@ -140,6 +152,7 @@ public:
     first_row& operator=(const first_row&) = delete;
     result_sink& sink() noexcept { return sink_; }
     const std::optional<error>& failure() const noexcept { return sink_.failure(); }
+    void rethrow_failure() const { sink_.rethrow_failure(); }
     // The row; throws errc::no_rows / errc::too_many_rows unless there was exactly one.
     Row take() {
         if (keep_.count == 0) throw error(errc::no_rows, "expected exactly one row");
@@ -292,7 +305,7 @@ public:
         try {
             co_await start_extended<Args...>(sql, one.sink(), write);
         } catch (const error&) {
-            if (one.failure()) throw *one.failure();
+            one.rethrow_failure();
             throw;
         }
         co_return one.take();
@@ -307,7 +320,7 @@ public:
         try {
             co_await start_extended<Args...>(sql, one.sink(), write);
         } catch (const error&) {
-            if (one.failure()) throw *one.failure();
+            one.rethrow_failure();
             throw;
         }
         co_return std::move(std::get<0>(one.take()));
@@ -322,7 +335,7 @@ public:
         try {
             co_await start_extended<Args...>(sql, sink, write);
         } catch (const error&) {
-            if (sink.failure()) throw *sink.failure();
+            sink.rethrow_failure();
             throw;
         }
         co_return detail::rows_in_tag(sink.tag());
