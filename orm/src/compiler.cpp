@@ -243,6 +243,10 @@ void writer::subquery(const ast::select& q) {
 }
 
 const column_info* writer::nullable_column(const ast::expr& e) const {
+    // A transform (published__year, published__date) is NULL where its column is, and Django
+    // requires the column NOT NULL for it as for the column itself.
+    if (e && (e->k == kind::extract || e->k == kind::cast) && e->args.size() == 1)
+        return nullable_column(e->args[0]);
     if (!e || !model_ || (e->k != kind::column && e->k != kind::field) ||
         (!e->table.empty() && e->table != model_->table) ||
         (e->k == kind::field && annotation(e->text)))
