@@ -304,6 +304,11 @@ void writer::write_lookup(const ast::node& n) {
         out_ += l == "exact" ? " = " : " <> ";
         expression(rhs);
     } else if (l == "iexact") {
+        if (is_null_param(rhs)) { // as exact: Django reads iexact=None as IS NULL
+            expression(lhs);
+            out_ += " IS NULL";
+            return;
+        }
         text_lhs(true);
         out_ += " = UPPER(";
         expression(rhs);

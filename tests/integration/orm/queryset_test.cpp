@@ -129,6 +129,20 @@ TEST_CASE("orm: exclude on a date part of a NULLable column keeps the rows where
     });
 }
 
+TEST_CASE("orm: iexact with no value is IS NULL, as exact's is (Django's iexact=None)") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_diary(c);
+        auto diary = objects<Diary>().using_(c).order_by("id");
+        std::optional<std::string> no_note;
+        CHECK(titles(co_await diary.filter("note", no_note).fetch()) == "AD");
+        CHECK(titles(co_await diary.filter("note__iexact", no_note).fetch()) == "AD");
+        CHECK(titles(co_await diary.filter(Q("note__iexact", no_note)).fetch()) == "AD");
+        CHECK(titles(co_await diary.exclude("note__iexact", no_note).fetch()) == "BC");
+        CHECK(titles(co_await diary.filter("note__iexact", std::string("X")).fetch()) == "B");
+    });
+}
+
 TEST_CASE("orm: get, count, exists, first, last and their errors") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
