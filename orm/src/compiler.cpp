@@ -747,6 +747,13 @@ void pk_in(writer& w, const ast::select& q, std::string_view keyword) {
     w.out() += ')';
 }
 
+// Whether the aggregates over `q` as a subquery need its fields that only() or defer() left out
+// (they may read any). Selecting them all keeps the same rows: the primary key is among the
+// fields only() keeps, so DISTINCT merges no more rows with the rest.
+bool deferred_fields(const ast::select& q) {
+    return !q.fields.empty() && !q.values_mode && !q.first && q.model->pk;
+}
+
 } // namespace
 
 sql_query compile_select(const ast::select& q) {
@@ -810,10 +817,15 @@ sql_query compile_aggregate(const ast::select& q, const std::vector<ast::named_e
             w.name(aggregates[i].name);
         }
         w.set_unqualified(false);
-        if (over_subquery)
+        if (over_subquery && deferred_fields(q)) {
+            ast::select inner = q;
+            inner.fields.clear();
+            from_subquery(w, inner);
+        } else if (over_subquery) {
             from_subquery(w, q);
-        else
+        } else {
             w.from_where(q);
+        }
         return out;
     });
 }

@@ -132,6 +132,23 @@ TEST_CASE("orm: aggregate() gives one typed tuple; empty input gives 0 and nullo
     });
 }
 
+TEST_CASE(
+    "orm: aggregate() over a sliced or distinct only() queryset reads the fields it left out") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_library(c);
+        auto books = objects<ExprBook>().using_(c);
+        // As Django's: the subquery of a sliced or distinct queryset selects what the
+        // aggregates read, whatever only() or defer() load into the objects.
+        auto [sliced] = co_await books.only("title").order_by("pages").slice(0, 2).aggregate(
+            Sum(F(&ExprBook::pages)));
+        CHECK(sliced == 150);
+        auto [rated] =
+            co_await books.defer("rating").distinct().aggregate(Avg(F(&ExprBook::rating)));
+        CHECK(rated == 4.0);
+    });
+}
+
 TEST_CASE("orm: annotations group, filter in HAVING, and correlate through subqueries") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
