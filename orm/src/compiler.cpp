@@ -323,15 +323,21 @@ void writer::write_lookup(const ast::node& n) {
         out_ += " LIKE ";
         pattern_rhs(upper, !l.ends_with("startswith"), !l.ends_with("endswith"));
     } else if (l == "in") {
-        expression(lhs);
         if (rhs->k == kind::subquery) {
+            expression(lhs);
             out_ += " IN ";
             expression(rhs);
-        } else {
-            out_ += " = ANY(";
-            expression(rhs);
-            out_ += ")";
+            return;
         }
+        // Django drops None from the values: a NULL among them, where no other value matches,
+        // makes ANY() NULL instead of false, and NOT of that would drop the row from exclude().
+        // Under a NOT, unknown is read as false (elsewhere the two select the same rows).
+        bool negated = negations_ % 2 != 0;
+        out_ += negated ? "COALESCE(" : "";
+        expression(lhs);
+        out_ += " = ANY(";
+        expression(rhs);
+        out_ += negated ? "), FALSE)" : ")";
     } else if (l == "isnull") {
         expression(lhs);
         out_ += n.flag ? " IS NULL" : " IS NOT NULL";
