@@ -108,7 +108,7 @@ asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
 }
 
 asio::awaitable<void> run_on(database db, const sql_query& q, wire::detail::result_sink& sink,
-                             const std::optional<wire::error>* failure) {
+                             const wire::detail::row_failure* failure) {
     bound_query bound(q);
     try {
         // On a connection the statement runs from this frame: no coroutine in between.
@@ -117,7 +117,7 @@ asio::awaitable<void> run_on(database db, const sql_query& q, wire::detail::resu
         else
             co_await db.pool()->run([&](wire::connection& c) { return bound.run(c, sink); });
     } catch (const wire::error&) {
-        if (failure && *failure) throw **failure;
+        if (failure) failure->rethrow();
         throw;
     }
 }

@@ -7,6 +7,8 @@
 
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include <stdexcept>
+
 using namespace turbopg;
 using namespace turbopg::orm;
 using namespace turbopg::test;
@@ -192,6 +194,36 @@ TEST_CASE("orm: get, count, exists, first, last and their errors") {
         CHECK((co_await shelf.order_by("pages").slice(0, 2).first())->title == "A");
         CHECK_THROWS_AS(co_await shelf.order_by("pages").slice(0, 2).last(), error);
         CHECK_THROWS_AS(co_await shelf.slice(0, 2).latest("pages"), error);
+    });
+}
+
+TEST_CASE("orm: an exception of a for_each callback fails only its own query") {
+    // Not a turbopg error: it must come out of the call once the rows are drained, not out of
+    // the connection's reader, which would stop every request pipelined with it.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_shelf(c);
+        auto shelf = objects<Shelf>().using_(c).order_by("pages");
+        int seen = 0;
+        std::string thrown;
+        auto failing = [&]() -> awaitable<void> {
+            try {
+                co_await shelf.for_each([&](Shelf&& s) {
+                    ++seen;
+                    if (s.title == "B") throw std::logic_error("the callback failed");
+                });
+            } catch (const std::logic_error& e) {
+                thrown = e.what();
+            }
+        };
+        auto count = co_await (failing() && shelf.count());
+        CHECK(thrown == "the callback failed");
+        CHECK(seen == 2); // no row after the one that failed
+        CHECK(count == 5);
+        CHECK(c.is_open());
+        auto titles_read = std::string();
+        co_await shelf.for_each([&](Shelf&& s) { titles_read += s.title.value; });
+        CHECK(titles_read == "ABCDÉ");
     });
 }
 

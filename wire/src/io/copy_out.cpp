@@ -26,20 +26,19 @@ public:
             on_data_(data);
             return {};
         } catch (...) {
-            failure_ = std::current_exception(); // rethrown once the COPY has been drained
-            return make_error_code(errc::cancelled);
+            return failure_.keep_current(); // rethrown once the COPY has been drained
         }
     }
     void on_command_complete(std::string_view tag) override { tag_ = tag; }
 
     bool started() const noexcept { return started_; }
-    const std::exception_ptr& failure() const noexcept { return failure_; }
+    const detail::row_failure& failure() const noexcept { return failure_; }
     const std::string& tag() const noexcept { return tag_; }
 
 private:
     detail::function_ref<void(std::span<const std::byte>)> on_data_;
     bool started_ = false;
-    std::exception_ptr failure_;
+    detail::row_failure failure_;
     std::string tag_;
 };
 
@@ -56,7 +55,7 @@ connection::copy_out_erased(std::string_view sql,
             sink, [&](proto::byte_writer& w) { proto::encode_query(w, sql); },
             io::request::cork_kind::simple);
     } catch (const error&) {
-        if (sink.failure()) std::rethrow_exception(sink.failure());
+        sink.failure().rethrow();
         throw;
     }
     if (!sink.started())

@@ -8,6 +8,18 @@
 namespace turbopg::wire {
 
 namespace detail {
+std::error_code row_failure::keep_current() noexcept {
+    exception_ = std::current_exception();
+    try {
+        throw;
+    } catch (const error& e) {
+        code_ = e.code();
+    } catch (...) {
+        code_ = make_error_code(errc::cancelled);
+    }
+    return code_;
+}
+
 void check_row_arity(std::size_t columns, std::size_t members) {
     if (columns != members)
         throw error(make_error_code(errc::type_mismatch),

@@ -75,12 +75,12 @@ TURBOPG_ORM_API asio::awaitable<void> run_query(wire::connection& conn, const sq
                                                 wire::detail::result_sink& sink);
 
 // Runs a compiled statement on `db` (on a connection of a pool for its round trip), results to
-// `sink`. When the query failed because the sink stopped the rows on a value it could not
-// decode, `*failure` (that error, naming the column and types) is thrown rather than the bare
-// code the query ended with.
+// `sink`. When the query failed because the sink stopped the rows (on a value it could not
+// decode, or with its callable's exception), `*failure` is rethrown (a decode error names the
+// column and types) rather than the bare code the query ended with.
 TURBOPG_ORM_API asio::awaitable<void> run_on(database db, const sql_query& q,
                                              wire::detail::result_sink& sink,
-                                             const std::optional<wire::error>* failure = nullptr);
+                                             const wire::detail::row_failure* failure = nullptr);
 
 // run_query into a decoding sink (one with failure()), with run_on's error rule.
 template <class Sink>

@@ -98,7 +98,7 @@ public:
         try {
             co_await cursor_.fetch(sink);
         } catch (const wire::error&) {
-            if (sink.failure()) throw *sink.failure();
+            sink.failure().rethrow();
             throw;
         }
         std::swap(sink.object(), spare_);

@@ -44,7 +44,7 @@ public:
     std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {
         static constexpr auto decoders =
             member_decoders<M>(std::make_index_sequence<field_count<M>()>{});
-        if (failure_) return failure_->code();
+        if (failure_) return failure_.code();
         try {
             if (partial_) row_ = M{};
             const auto& cols = *columns_;
@@ -63,13 +63,13 @@ public:
             }
             f_(std::move(row_));
             return {};
-        } catch (const wire::error& e) {
-            failure_ = e;
-            return e.code();
+        } catch (...) {
+            return failure_.keep_current();
         }
     }
     void on_command_complete(std::string_view tag) override { tag_ = tag; }
-    const std::optional<wire::error>& failure() const noexcept { return failure_; }
+    // What stopped the rows (a decode error, or the callable's exception), rethrown by the query.
+    const wire::detail::row_failure& failure() const noexcept { return failure_; }
     // The object the next row is decoded into, e.g. to swap in one whose buffers have grown.
     M& object() noexcept { return row_; }
     const std::string& tag() const noexcept { return tag_; }
@@ -87,7 +87,7 @@ private:
     F& f_;
     M row_{};
     wire::detail::column_list columns_;
-    std::optional<wire::error> failure_;
+    wire::detail::row_failure failure_;
     std::string tag_;
 };
 

@@ -48,10 +48,10 @@ public:
     }
     void on_command_complete(std::string_view tag) override { tag_ = tag; }
 
-    // After the query: the mapping problem as field_error, or the decode error.
+    // After the query: the mapping problem as field_error, or what stopped the rows.
     void check() const {
         if (!problem_.empty()) throw field_error(problem_);
-        if (rows_ && rows_->failure()) throw *rows_->failure();
+        if (rows_) rows_->failure().rethrow();
     }
     const std::string& tag() const noexcept { return tag_; }
 

@@ -41,7 +41,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -105,7 +104,7 @@ public:
         : f_(f) {}
     void on_columns(const column_list& c) override { columns_ = c; }
     std::error_code on_data_row(std::span<const raw_field> fields) override {
-        if (failure_) return failure_->code();
+        if (failure_) return failure_.code();
         try {
             std::span<const column_description> cols;
             if (columns_) cols = *columns_;
@@ -113,32 +112,20 @@ public:
                 cols, [&](std::size_t i) { return fields[i]; }, row_);
             f_(std::move(row_));
             return {};
-        } catch (const error& e) {
-            failure_ = e;
-            return e.code();
         } catch (...) {
-            // The callable's (or a user codec's) own exception: out of here it would leave the
-            // connection's reader and stop every request on the connection.
-            other_failure_ = std::current_exception();
-            return make_error_code(errc::cancelled);
+            return failure_.keep_current();
         }
     }
     void on_command_complete(std::string_view tag) override { tag_ = tag; }
-    // The decode error that stopped the rows, rethrown with its message once the query ended.
-    const std::optional<error>& failure() const noexcept { return failure_; }
-    // Rethrows what stopped the rows, if anything: the decode error or the callable's exception.
-    void rethrow_failure() const {
-        if (other_failure_) std::rethrow_exception(other_failure_);
-        if (failure_) throw *failure_;
-    }
+    // What stopped the rows (a decode error, or the callable's exception), rethrown by the query.
+    const row_failure& failure() const noexcept { return failure_; }
     const std::string& tag() const noexcept { return tag_; }
 
 private:
     F& f_;
     Row row_{};
     column_list columns_;
-    std::optional<error> failure_;
-    std::exception_ptr other_failure_;
+    row_failure failure_;
     std::string tag_;
 };
 
@@ -151,8 +138,7 @@ public:
     first_row(const first_row&) = delete;
     first_row& operator=(const first_row&) = delete;
     result_sink& sink() noexcept { return sink_; }
-    const std::optional<error>& failure() const noexcept { return sink_.failure(); }
-    void rethrow_failure() const { sink_.rethrow_failure(); }
+    const row_failure& failure() const noexcept { return sink_.failure(); }
     // The row; throws errc::no_rows / errc::too_many_rows unless there was exactly one.
     Row take() {
         if (keep_.count == 0) throw error(errc::no_rows, "expected exactly one row");
@@ -305,7 +291,7 @@ public:
         try {
             co_await start_extended<Args...>(sql, one.sink(), write);
         } catch (const error&) {
-            one.rethrow_failure();
+            one.failure().rethrow();
             throw;
         }
         co_return one.take();
@@ -320,7 +306,7 @@ public:
         try {
             co_await start_extended<Args...>(sql, one.sink(), write);
         } catch (const error&) {
-            one.rethrow_failure();
+            one.failure().rethrow();
             throw;
         }
         co_return std::move(std::get<0>(one.take()));
@@ -335,7 +321,7 @@ public:
         try {
             co_await start_extended<Args...>(sql, sink, write);
         } catch (const error&) {
-            sink.rethrow_failure();
+            sink.failure().rethrow();
             throw;
         }
         co_return detail::rows_in_tag(sink.tag());

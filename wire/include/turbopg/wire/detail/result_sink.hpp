@@ -4,9 +4,11 @@
 #pragma once
 
 #include <turbopg/wire/column.hpp>
+#include <turbopg/wire/export.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -27,6 +29,26 @@ struct raw_field {
 };
 
 using column_list = std::shared_ptr<const std::vector<column_description>>;
+
+// What stopped a sink's rows: the exception its decoding or its callable threw (a decode error,
+// or anything of the application's). Out of on_data_row it would leave the connection's reader
+// and stop every request on the connection; kept here, it is rethrown by its own query once the
+// rest of the response has been drained.
+class row_failure {
+public:
+    // In a catch block: keeps the exception being handled; returns the code that fails the
+    // request (a turbopg error's own, else errc::cancelled).
+    TURBOPG_WIRE_API std::error_code keep_current() noexcept;
+    explicit operator bool() const noexcept { return exception_ != nullptr; }
+    std::error_code code() const noexcept { return code_; }
+    void rethrow() const {
+        if (exception_) std::rethrow_exception(exception_);
+    }
+
+private:
+    std::exception_ptr exception_;
+    std::error_code code_;
+};
 
 class result_sink {
 public:
