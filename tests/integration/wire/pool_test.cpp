@@ -36,6 +36,17 @@ awaitable<void> terminate_backend(std::int32_t pid) {
     co_await admin.close();
 }
 
+// Starts p.close() beside the caller; `closed` turns true when it has completed.
+void close_in_background(const asio::any_io_executor& ex, pool& p, bool& closed) {
+    asio::co_spawn(
+        ex,
+        [&]() -> awaitable<void> {
+            co_await p.close();
+            closed = true;
+        },
+        asio::detached);
+}
+
 } // namespace
 
 TEST_CASE("pool: queries directly on the pool, on pool.run and on a held connection") {
@@ -532,13 +543,7 @@ TEST_CASE("pool: close rejects acquires, fails waiters and waits for checked-out
             asio::detached);
         co_await settle(p, [](const pool_stats& s) { return s.waiters == 1; });
         bool closed = false;
-        asio::co_spawn(
-            ex,
-            [&]() -> awaitable<void> {
-                co_await p.close();
-                closed = true;
-            },
-            asio::detached);
+        close_in_background(ex, p, closed);
         co_await settle(p, [&](const pool_stats&) { return waiter_failed.has_value(); });
         CHECK(waiter_failed == make_error_code(errc::pool_closed));
         try {
@@ -572,13 +577,7 @@ TEST_CASE("pool: close completes while an idle connection's server does not answ
         co_await settle(p, [](const pool_stats& s) { return s.idle == 1; });
         REQUIRE(signal_backend(pid, "STOP") == 0);
         bool closed = false;
-        asio::co_spawn(
-            ex,
-            [&]() -> awaitable<void> {
-                co_await p.close();
-                closed = true;
-            },
-            asio::detached);
+        close_in_background(ex, p, closed);
         for (int i = 0; i < 500 && !closed; ++i)
             co_await settle_for(10ms);
         bool closed_while_stopped = closed;
@@ -607,15 +606,7 @@ TEST_CASE("pool: an acquire still checking a connection when the pool closes fai
                 REQUIRE(signal_backend(pid, "STOP") == 0);
                 bool closed = false;
                 asio::steady_timer close_at(ex, 50ms);
-                close_at.async_wait([&](std::error_code) {
-                    asio::co_spawn(
-                        ex,
-                        [&]() -> awaitable<void> {
-                            co_await p.close();
-                            closed = true;
-                        },
-                        asio::detached);
-                });
+                close_at.async_wait([&](std::error_code) { close_in_background(ex, p, closed); });
                 asio::steady_timer resume_at(ex, 300ms);
                 resume_at.async_wait([&](std::error_code) { signal_backend(pid, "CONT"); });
                 std::optional<std::error_code> failed;
