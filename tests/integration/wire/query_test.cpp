@@ -401,17 +401,33 @@ TEST_CASE("cancelled again while a timed-out query waits for its answer: it wait
     using namespace asio::experimental::awaitable_operators;
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
-        c.set_query_timeout(100ms);
-        // The block catches the timeout's cancel and sleeps on, so the caller's own cancellation
-        // at 400 ms arrives while the request still waits for the server's answer.
-        const char* stubborn = "do $$ begin begin perform pg_sleep(5); exception when "
-                               "query_canceled then null; end; perform pg_sleep(1); end $$";
-        asio::steady_timer t(co_await asio::this_coro::executor, 400ms);
+        // The function catches the timeout's cancel and sleeps on for s / 5 seconds, so the
+        // caller's own cancellation arrives while the request still waits for the server's
+        // answer. It swallows every cancel after the first too: the postmaster signals a backend
+        // twice per cancel request (its pid and its process group), and the second SIGINT can
+        // come after the first was handled. It is called once ahead, so the timed call's
+        // statement is prepared and the function compiled: on a loaded machine the cancel could
+        // otherwise land before the block that catches it.
+        co_await c.execute(
+            "create function pg_temp.stubborn(s float8) returns void language plpgsql as $$ "
+            "declare until timestamptz; begin "
+            "begin perform pg_sleep(s); exception when query_canceled then null; end; "
+            "until := clock_timestamp() + make_interval(secs => s / 5); "
+            "while clock_timestamp() < until loop begin "
+            "perform pg_sleep(extract(epoch from until - clock_timestamp())); "
+            "exception when query_canceled then null; end; end loop; end $$");
+        const char* stubborn = "select pg_temp.stubborn($1)";
+        co_await c.execute(stubborn, 0.0);
+        c.set_query_timeout(300ms);
+        asio::steady_timer t(co_await asio::this_coro::executor, 700ms);
         auto started = std::chrono::steady_clock::now();
-        auto r = co_await (c.execute(stubborn) || t.async_wait(asio::use_awaitable));
+        auto r = co_await (c.execute(stubborn, 5.0) || t.async_wait(asio::use_awaitable));
         CHECK(r.index() == 1);
-        // The query was not left behind at 400 ms: its answer came, ~1 s after the first cancel.
-        CHECK(std::chrono::steady_clock::now() - started >= 1s);
+        // The query was not left behind at 700 ms: its answer came, 1 s after the first cancel
+        // was caught (and well before the 5 s sleep would have ended).
+        auto took = std::chrono::steady_clock::now() - started;
+        CHECK(took >= 1300ms);
+        CHECK(took < 4s);
         c.set_query_timeout(0ms);
         CHECK(co_await c.query_value<std::int32_t>("select 8") == 8);
         co_await c.close();
