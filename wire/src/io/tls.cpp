@@ -7,6 +7,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <filesystem>
 
@@ -60,6 +61,34 @@ void load_crls(asio::ssl::context& ctx, const config& cfg) {
         any = true;
     }
     if (any) X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
+// verify-full for a host given as an IP address (libpq docs, "SSL Support", Certificate
+// Verification): an iPAddress or a dNSName SAN may name it, and the Common Name may when there
+// is no iPAddress SAN. OpenSSL's own IP check looks at iPAddress SANs only.
+bool certificate_names_ip(X509* cert, const std::string& ip) {
+    if (X509_check_ip_asc(cert, ip.c_str(), 0) == 1) return true;
+    bool ip_san = false;
+    auto* sans =
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i)
+        ip_san = ip_san || sk_GENERAL_NAME_value(sans, i)->type == GEN_IPADD;
+    GENERAL_NAMES_free(sans);
+    unsigned flags =
+        ip_san ? X509_CHECK_FLAG_NEVER_CHECK_SUBJECT : X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT;
+    return X509_check_host(cert, ip.data(), ip.size(), flags, nullptr) == 1;
+}
+
+// Checks the server certificate (depth 0) against `ip` during the handshake, so a mismatch is
+// reported like any other verification failure.
+void verify_ip_host(asio::ssl::context& ctx, const std::string& ip) {
+    ctx.set_verify_callback([ip](bool preverified, asio::ssl::verify_context& v) {
+        X509_STORE_CTX* store = v.native_handle();
+        if (!preverified || X509_STORE_CTX_get_error_depth(store) > 0) return preverified;
+        if (certificate_names_ip(X509_STORE_CTX_get_current_cert(store), ip)) return true;
+        X509_STORE_CTX_set_error(store, X509_V_ERR_IP_ADDRESS_MISMATCH);
+        return false;
+    });
 }
 
 } // namespace
@@ -143,9 +172,15 @@ asio::awaitable<void> start_tls(transport& t, const config& cfg, const endpoint&
     const auto& host = ep.display_host();
     bool host_is_ip = is_ip_literal(host);
     std::string sni = cfg.sslsni && !host_is_ip && !ep.host.empty() ? ep.host : std::string();
-    std::string verify = cfg.sslmode == ssl_mode::verify_full ? host : std::string();
+    std::string verify;
+    if (cfg.sslmode == ssl_mode::verify_full) {
+        if (host_is_ip)
+            verify_ip_host(*ctx, host);
+        else
+            verify = host;
+    }
     try {
-        co_await t.start_tls(std::move(ctx), sni, verify, host_is_ip);
+        co_await t.start_tls(std::move(ctx), sni, verify);
     } catch (const std::system_error& e) {
         auto reason = t.verify_error();
         std::string what = "SSL handshake with \"" + host + "\" failed: " + e.code().message();

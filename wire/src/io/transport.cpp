@@ -130,7 +130,7 @@ bool transport::sent_from_this_cpu() {
 
 asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> ctx,
                                            const std::string& sni_host,
-                                           const std::string& verify_host, bool verify_host_is_ip) {
+                                           const std::string& verify_host) {
     tls_ctx_ = std::move(ctx);
     auto wrap = [&](auto& plain) -> std::variant<tcp_socket, unix_socket, tls_tcp, tls_unix> {
         using plain_t = std::decay_t<decltype(plain)>;
@@ -146,14 +146,9 @@ asio::awaitable<void> transport::start_tls(std::shared_ptr<asio::ssl::context> c
         if constexpr (is_tls_stream<std::decay_t<decltype(s)>>) {
             SSL* ssl = s.native_handle();
             if (!sni_host.empty()) SSL_set_tlsext_host_name(ssl, sni_host.c_str());
-            if (!verify_host.empty()) {
-                // verify-full: the certificate must name the host (DNS SAN/CN) or its IP (IP SAN);
-                // OpenSSL checks it during the handshake.
-                if (verify_host_is_ip)
-                    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), verify_host.c_str());
-                else
-                    SSL_set1_host(ssl, verify_host.c_str());
-            }
+            // verify-full: the certificate must name the host (DNS SAN, or CN without one);
+            // OpenSSL checks it during the handshake.
+            if (!verify_host.empty()) SSL_set1_host(ssl, verify_host.c_str());
             co_await s.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
         }
     };

@@ -60,10 +60,10 @@ public:
     bool sent_from_this_cpu();
 
     // Wraps the plain socket in TLS and performs the client handshake. `ctx` must outlive the
-    // transport (the connection keeps it). `sni_host` is sent as server name unless empty.
+    // transport (the connection keeps it). `sni_host` is sent as server name unless empty;
+    // the certificate must name the DNS host `verify_host` unless it is empty.
     asio::awaitable<void> start_tls(std::shared_ptr<asio::ssl::context> ctx,
-                                    const std::string& sni_host, const std::string& verify_host,
-                                    bool verify_host_is_ip);
+                                    const std::string& sni_host, const std::string& verify_host);
 
     // The server certificate's tls-server-end-point hash (RFC 5929); empty without TLS.
     std::vector<std::byte> server_end_point() const;
