@@ -9,6 +9,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 namespace turbopg::wire::io {
@@ -61,6 +63,23 @@ void load_crls(asio::ssl::context& ctx, const config& cfg) {
         any = true;
     }
     if (any) X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
+// libpq ("SSL Support", Client Certificates) refuses a private key file that group or others
+// may access: u=rw (0600) or less, or u=rw,g=r (0640) or less when root owns it. A missing
+// file is left to the loader to report.
+void check_key_permissions(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return;
+    if (!S_ISREG(st.st_mode))
+        config_error("private key file \"" + path + "\" is not a regular file");
+    mode_t forbidden = st.st_uid == 0 ? (S_IWGRP | S_IXGRP | S_IRWXO) : (S_IRWXG | S_IRWXO);
+    if ((st.st_mode & forbidden) != 0) {
+        config_error("private key file \"" + path +
+                     "\" has group or world access; file must have permissions u=rw (0600) or "
+                     "less if owned by the current user, or permissions u=rw,g=r (0640) or less "
+                     "if owned by root");
+    }
 }
 
 // verify-full for a host given as an IP address (libpq docs, "SSL Support", Certificate
@@ -146,6 +165,7 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const config& cfg) {
             ctx->set_password_callback(
                 [pass](std::size_t, asio::ssl::context::password_purpose) { return pass; });
         }
+        check_key_permissions(cfg.sslkey);
         ctx->use_private_key_file(cfg.sslkey, asio::ssl::context::pem, ec);
         if (ec)
             config_error("could not load private key file \"" + cfg.sslkey + "\": " + ec.message());
