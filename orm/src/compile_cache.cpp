@@ -225,14 +225,7 @@ bool distinct_places(const std::vector<value_ref>& values) {
 }
 
 bool same(const sql_query& a, const sql_query& b) {
-    if (a.sql != b.sql || a.params.size() != b.params.size()) return false;
-    for (std::size_t i = 0; i < a.params.size(); ++i) {
-        const auto &x = a.params[i].encoded, &y = b.params[i].encoded;
-        if (a.params[i].type != b.params[i].type || x.size() != y.size() ||
-            std::memcmp(x.data(), y.data(), x.size()) != 0)
-            return false;
-    }
-    return true;
+    return a.sql == b.sql && a.params == b.params;
 }
 
 } // namespace

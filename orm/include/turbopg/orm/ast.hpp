@@ -63,6 +63,11 @@ struct param_value {
                                                     std::byte{0xff}, std::byte{0xff}};
         return encoded.size() == 4 && std::equal(encoded.begin(), encoded.end(), null_length);
     }
+    // The same value: the same type and the same bytes.
+    bool operator==(const param_value& o) const noexcept {
+        return type == o.type &&
+               std::equal(encoded.begin(), encoded.end(), o.encoded.begin(), o.encoded.end());
+    }
 };
 
 namespace detail {
