@@ -5,9 +5,12 @@
 #include <turbopg/orm/identifier.hpp>
 #include <turbopg/orm/lookup.hpp>
 
+#include <algorithm>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace turbopg::orm {
 
@@ -49,6 +52,27 @@ bool is_null_param(const ast::expr& e) {
     return e->k == kind::param && e->params[0].is_null();
 }
 
+// Where a SELECT is written. Its rows are read by what runs the statement (compile_select's,
+// and COUNT(*) and EXISTS over them), which takes its own columns by position and leaves any
+// after them; a part of a combination and a subquery must have their own columns alone.
+enum class place : std::uint8_t { statement, part, subquery };
+
+// Some SQL and the values it binds. Two expressions are one column when they write the same
+// (Django's rule for an ORDER BY expression already selected).
+struct piece {
+    std::string sql;
+    std::vector<param_value> params;
+    bool operator==(const piece&) const = default;
+};
+
+// The columns select_list wrote, for the ORDER BY of a DISTINCT query (empty otherwise): where
+// each one's expression stands in the SQL, and for each ordering item, the column it is.
+struct selection {
+    std::vector<std::pair<std::size_t, std::size_t>> columns; // [begin, end) in the SQL
+    std::vector<std::size_t> order_columns;
+    std::size_t extra = 0; // the columns after the query's own, for its ORDER BY
+};
+
 // Writes one statement: SQL into `out`, values into `params`, and where each value came from
 // into `sources` (for the shape cache). `outer` is the enclosing query's model while a subquery
 // is written (for OuterRef). A subquery on the table of the query it is in gets an alias (U0 one
@@ -65,16 +89,20 @@ public:
         params_.reserve(4);
     }
 
-    // `part`: a part of a combination (union_, ...).
-    void select(const ast::select& q, bool part = false);
+    void select(const ast::select& q, place where = place::subquery);
     void combination(const ast::select& q);
-    void select_list(const ast::select& q);
+    // The columns of `q`, and for DISTINCT the ordering's expressions that are not among them.
+    selection select_list(const ast::select& q, std::span<const ast::order_item> order);
     void from_where(const ast::select& q);
     void group_having(const ast::select& q);
     // Whether `q` has a GROUP BY: an aggregate among its values (or annotations on model rows),
     // or a filter on one.
     bool grouped(const ast::select& q);
-    void order_limit_lock(const ast::select& q, bool part = false);
+    // What `q` is ordered by: its order_by(), else the model's ordering (but not in grouped
+    // values, nor in an unsliced `part` of a combination).
+    std::vector<ast::order_item> ordering(const ast::select& q, bool part);
+    void order_limit_lock(const ast::select& q, std::span<const ast::order_item> order,
+                          const selection& columns = {});
     // `split`: conditions on aggregates are left out (group_having writes them as HAVING).
     void where_of(const ast::select& q, bool split = false);
     // Whether a filter() of `q` is on an aggregate (and so needs GROUP BY/HAVING).
@@ -110,6 +138,16 @@ public:
     void set_unqualified(bool on) { unqualified_ = on; }
 
 private:
+    // Calls `f(write, name, aliased)` for each column `q` selects: write() writes its
+    // expression; `name` is its AS name (aliased) or a model column's own.
+    template <class F>
+    void each_column(const ast::select& q, F&& f);
+    // What write() writes, taken back out of the statement: written at the same place, the
+    // same expression gives the same SQL, its values the same $n.
+    template <class F>
+    piece trial(F&& write);
+    // `SELECT "subquery"."a", ... FROM (` the SELECT written from `start` `) AS "subquery"`.
+    void wrap(const ast::select& q, std::size_t start);
     void lookup(const ast::node& n);
     void write_lookup(const ast::node& n);
     // `e` as a column of the query's model that may be NULL, or nullptr.
@@ -503,39 +541,96 @@ void writer::expression(const ast::expr& e) {
     }
 }
 
-void writer::select_list(const ast::select& q) {
-    bool first = true;
-    auto comma = [&] {
-        if (!first) out_ += ", ";
-        first = false;
-    };
+template <class F>
+void writer::each_column(const ast::select& q, F&& f) {
     if (q.values_mode) {
-        for (const auto& v : q.values) {
-            comma();
-            expression(v.e);
-            out_ += " AS ";
-            name(v.name);
-        }
+        for (const auto& v : q.values)
+            f([&] { expression(v.e); }, std::string_view(v.name), true);
         return; // values() name the annotations they show
     }
     const auto& m = *q.model;
+    auto model_column = [&](const column_info& c) {
+        f([&] { column(c); }, std::string_view(c.name), false);
+    };
     if (q.fields.empty()) {
-        for (const auto& c : m.columns) {
-            comma();
-            column(c);
-        }
+        for (const auto& c : m.columns)
+            model_column(c);
     } else {
-        for (auto i : q.fields) {
-            comma();
-            column(m.columns[i]);
+        for (auto i : q.fields)
+            model_column(m.columns[i]);
+    }
+    for (const auto& a : q.annotations)
+        f([&] { annotation_expression(a); }, std::string_view(a.name), true);
+}
+
+template <class F>
+piece writer::trial(F&& write) {
+    auto text = out_.size();
+    auto values = params_.size();
+    auto sources = sources_.size();
+    write();
+    piece p{out_.substr(text),
+            {params_.begin() + static_cast<std::ptrdiff_t>(values), params_.end()}};
+    out_.resize(text);
+    params_.resize(values);
+    sources_.resize(sources);
+    return p;
+}
+
+selection writer::select_list(const ast::select& q, std::span<const ast::order_item> order) {
+    // PostgreSQL requires a DISTINCT query's ORDER BY expressions among its columns (42P10).
+    // As Django (SQLCompiler.get_extra_select), each one that is not a column already is
+    // selected too, after them; the rows read leave it out. Not for DISTINCT ON, whose ORDER BY
+    // starts with its own expressions.
+    selection s;
+    std::vector<const ast::expr*> extra;
+    if (q.distinct && q.distinct_on.empty() && !order.empty()) {
+        std::vector<piece> columns;
+        each_column(q,
+                    [&](auto write, std::string_view, bool) { columns.push_back(trial(write)); });
+        for (const auto& o : order) {
+            auto p = trial([&] { expression(o.e); });
+            auto at = std::find(columns.begin(), columns.end(), p);
+            s.order_columns.push_back(static_cast<std::size_t>(at - columns.begin()));
+            if (at == columns.end()) {
+                columns.push_back(std::move(p));
+                extra.push_back(&o.e);
+            }
         }
     }
-    for (const auto& a : q.annotations) {
-        comma();
-        annotation_expression(a);
-        out_ += " AS ";
-        name(a.name);
-    }
+    bool first = true;
+    auto add = [&](auto write) {
+        if (!first) out_ += ", ";
+        first = false;
+        auto begin = out_.size();
+        write();
+        if (!s.order_columns.empty()) s.columns.emplace_back(begin, out_.size());
+    };
+    each_column(q, [&](auto write, std::string_view alias, bool aliased) {
+        add(write);
+        if (aliased) {
+            out_ += " AS ";
+            name(alias);
+        }
+    });
+    for (const auto* e : extra)
+        add([&] { expression(*e); });
+    s.extra = extra.size();
+    return s;
+}
+
+void writer::wrap(const ast::select& q, std::size_t start) {
+    std::string head = "SELECT ";
+    bool first = true;
+    each_column(q, [&](auto, std::string_view column, bool) {
+        if (!first) head += ", ";
+        first = false;
+        head += "\"subquery\".";
+        append_quoted_identifier(head, column);
+    });
+    head += " FROM (";
+    out_.insert(start, head);
+    out_ += ") AS \"subquery\"";
 }
 
 void writer::where_of(const ast::select& q, bool split) {
@@ -619,7 +714,9 @@ bool writer::grouped(const ast::select& q) {
     return false;
 }
 
-void writer::order_limit_lock(const ast::select& q, bool part) {
+std::vector<ast::order_item> writer::ordering(const ast::select& q, bool part) {
+    // (Descending when reversed: reverse() leaves `ORDER BY RANDOM()` as it is.)
+    if (q.random_order) return {{ast::make(kind::func, "RANDOM"), q.reversed}};
     std::vector<ast::order_item> order = q.order;
     // Meta.ordering is left out of grouped values() (as Django does since 3.1): its columns are
     // not among what is grouped by. And out of a part of a combination that is not sliced: there
@@ -629,14 +726,24 @@ void writer::order_limit_lock(const ast::select& q, bool part) {
         for (const auto& o : q.model->ordering)
             order.push_back({ast::make(kind::field, o.field), o.descending});
     }
-    if (q.random_order) {
-        out_ += " ORDER BY RANDOM()";
-    } else if (!order.empty()) {
+    return order;
+}
+
+void writer::order_limit_lock(const ast::select& q, std::span<const ast::order_item> order,
+                              const selection& columns) {
+    if (!order.empty()) {
         out_ += " ORDER BY ";
         for (std::size_t i = 0; i < order.size(); ++i) {
             if (i) out_ += ", ";
             const auto& o = order[i];
-            expression(o.e);
+            if (columns.order_columns.empty()) {
+                expression(o.e);
+            } else {
+                // The column's own SQL: written again, a value in it would be another $n, and
+                // the expression another one to PostgreSQL than the column.
+                auto [begin, end] = columns.columns[columns.order_columns[i]];
+                out_ += out_.substr(begin, end - begin);
+            }
             bool desc = o.descending != q.reversed;
             if (desc) out_ += " DESC";
             auto nulls = o.null_order;
@@ -668,12 +775,13 @@ void writer::order_limit_lock(const ast::select& q, bool part) {
     }
 }
 
-void writer::select(const ast::select& q, bool part) {
+void writer::select(const ast::select& q, place where) {
     if (q.first) {
         combination(q);
         return;
     }
     set_query(&q);
+    auto start = out_.size();
     out_ += "SELECT ";
     if (q.distinct) {
         if (q.distinct_on.empty()) {
@@ -687,17 +795,19 @@ void writer::select(const ast::select& q, bool part) {
             out_ += ") ";
         }
     }
-    select_list(q);
+    auto order = ordering(q, where == place::part);
+    auto columns = select_list(q, order);
     from_where(q);
     group_having(q);
-    order_limit_lock(q, part);
+    order_limit_lock(q, order, columns);
+    if (columns.extra > 0 && where != place::statement) wrap(q, start);
 }
 
 // `(first) UNION (other) ...`: each part in parentheses with its own ORDER BY, LIMIT and OFFSET
 // (PostgreSQL allows them there), then the combination's own.
 void writer::combination(const ast::select& q) {
     out_ += '(';
-    select(*q.first, true);
+    select(*q.first, place::part);
     out_ += ')';
     for (const auto& c : q.combinations) {
         out_ += c.op == ast::set_op::union_      ? " UNION "
@@ -705,12 +815,12 @@ void writer::combination(const ast::select& q) {
                                                  : " EXCEPT ";
         if (c.all) out_ += "ALL ";
         out_ += '(';
-        select(*c.other, true);
+        select(*c.other, place::part);
         out_ += ')';
     }
     set_query(&q);
     unqualified_ = true; // ORDER BY of a combination names its result columns
-    order_limit_lock(q);
+    order_limit_lock(q, ordering(q, false));
     unqualified_ = false;
 }
 
@@ -720,10 +830,23 @@ bool needs_subquery(const ast::select& q) {
 }
 
 // The query's rows as a subquery: `FROM (SELECT ...) AS "subquery"`.
-void from_subquery(writer& w, const ast::select& q) {
+void from_subquery(writer& w, const ast::select& q, place where = place::subquery) {
     w.out() += " FROM (";
-    w.select(q);
+    w.select(q, where);
     w.out() += ") AS \"subquery\"";
+}
+
+// `q` whose rows are only counted or tested for (count, exists): unless it is sliced (the
+// slice takes the first rows in its order), its ordering changes neither and is left out, as
+// Django's clear_ordering does.
+ast::select unordered(const ast::select& q) {
+    ast::select out = q;
+    if (!q.limit && !q.offset) {
+        out.order.clear();
+        out.order_set = true;
+        out.random_order = false;
+    }
+    return out;
 }
 
 // Whether the rows of `q` can be named by its WHERE alone in an UPDATE or DELETE; else by
@@ -766,7 +889,7 @@ sql_query compile_select(const ast::select& q) {
     return detail::compile_cached({detail::statement_kind::select, q}, [&](auto& sources) {
         sql_query out;
         writer w(out, sources);
-        w.select(q);
+        w.select(q, place::statement);
         return out;
     });
 }
@@ -777,10 +900,7 @@ sql_query compile_count(const ast::select& q) {
         writer w(out, sources);
         out.sql = "SELECT COUNT(*)";
         if (needs_subquery(q) || w.filters_aggregate(q)) {
-            ast::select inner = q;
-            inner.order.clear();
-            inner.order_set = !inner.limit && !inner.offset ? true : inner.order_set;
-            from_subquery(w, inner);
+            from_subquery(w, unordered(q), place::statement);
         } else {
             w.set_query(&q);
             w.from_where(q);
@@ -793,13 +913,8 @@ sql_query compile_exists(const ast::select& q) {
     return detail::compile_cached({detail::statement_kind::exists, q}, [&](auto& sources) {
         sql_query out;
         writer w(out, sources);
-        ast::select inner = q;
-        if (!q.limit && !q.offset) {
-            inner.order.clear();
-            inner.order_set = true;
-        }
         out.sql = "SELECT EXISTS(";
-        w.select(inner);
+        w.select(unordered(q), place::statement);
         out.sql += ')';
         return out;
     });

@@ -6,6 +6,7 @@
 #include <turbopg/orm/schema.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 using namespace turbopg;
 using namespace turbopg::orm;
@@ -254,6 +255,126 @@ TEST_CASE("orm: values() rows by name, values_as structs, and decode errors") {
         // A NULL into a non-optional member.
         CHECK_THROWS_WITH_AS(co_await books.values_list<double>("rating").fetch(),
                              doctest::Contains("holds a NULL"), wire::error);
+    });
+}
+
+TEST_CASE("orm: distinct values ordered by what they do not select, as in Django") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_library(c);
+        auto books = objects<ExprBook>().using_(c);
+        // The ordering's column is selected too, so rows that differ in it stay apart (Django's
+        // caveat): by pages Epsilon (Bob), Alpha (Ann), Gamma (Bob), Beta (Ann), Delta (Bob).
+        auto authors = books.values("author").distinct();
+        auto rows = co_await authors.order_by("pages").fetch();
+        REQUIRE(rows.size() == 5);
+        CHECK(rows.columns().size() == 1);
+        CHECK(rows[0].size() == 1);
+        CHECK_THROWS_AS(rows[0]["pages"], std::out_of_range);
+        std::vector<std::int64_t> ids;
+        for (auto r : rows)
+            ids.push_back(r.get<std::int64_t>("author"));
+        CHECK(ids == std::vector<std::int64_t>{2, 1, 2, 1, 2});
+        // Rows equal in it are merged: pages / 250 is 0 for Alpha, Gamma and Epsilon, 1 for
+        // Beta, 2 for Delta. (Its parameter is bound once, in the SELECT and the ORDER BY.)
+        auto buckets = co_await authors.order_by(F(&ExprBook::pages) / 250, "author").fetch();
+        ids.clear();
+        for (auto r : buckets)
+            ids.push_back(r.get<std::int64_t>("author"));
+        CHECK(ids == std::vector<std::int64_t>{1, 2, 1, 2});
+        // Ordered by a selected expression with a parameter, by its name.
+        auto named_buckets = co_await books.values(named("bucket", F(&ExprBook::pages) / 250))
+                                 .distinct()
+                                 .order_by("-bucket")
+                                 .fetch();
+        REQUIRE(named_buckets.size() == 3);
+        CHECK(named_buckets[0].get<std::int32_t>("bucket") == 2);
+        CHECK(named_buckets[2].get<std::int32_t>("bucket") == 0);
+
+        auto flat = books.values_list(F(&ExprBook::author)).flat().distinct().order_by("-pages");
+        auto flat_ids = co_await flat.fetch(); // g++ 12: no braced list in a co_await
+        CHECK(flat_ids == std::vector<std::int64_t>{2, 1, 2, 1, 2});
+        std::int64_t sum = 0;
+        CHECK(co_await flat.for_each([&](std::int64_t a) { sum += a; }) == 5);
+        CHECK(sum == 8);
+        auto by_title = co_await books.values_list(F(&ExprBook::author))
+                            .distinct()
+                            .order_by(Lower(F(&ExprBook::title)))
+                            .fetch();
+        CHECK(by_title == std::vector<std::tuple<std::int64_t>>{{1}, {1}, {2}, {2}, {2}});
+        auto tr = co_await books.values_as<TitleRating>().distinct().order_by("-pages").fetch();
+        REQUIRE(tr.size() == 5);
+        CHECK(tr[0].title == "Delta");
+        CHECK(tr[0].rating == 5.0);
+        CHECK(tr[4].title == "Epsilon");
+        CHECK_FALSE(tr[4].rating.has_value());
+
+        // count() leaves the ordering out, as Django's: the two authors.
+        CHECK(co_await authors.order_by("pages").count() == 2);
+        CHECK(co_await authors.order_by("pages").exists());
+        // As a subquery (IN) and as a part of a union: its own columns only.
+        auto most_pages =
+            books.values_list(F(&ExprBook::author)).flat().distinct().order_by("-pages");
+        auto top_author = co_await objects<ExprAuthor>()
+                              .using_(c)
+                              .filter(F(&ExprAuthor::id).in(Subquery(most_pages.slice(0, 1))))
+                              .values_list(F(&ExprAuthor::name))
+                              .flat()
+                              .fetch();
+        CHECK(top_author == std::vector<std::string>{"Bob"});
+        // Ann's title with the most pages (Beta) and Bob's with the fewest (Epsilon).
+        auto first_title = [&](std::int64_t author, const char* order) {
+            return books.filter(F(&ExprBook::author) == author)
+                .values_list(F(&ExprBook::title))
+                .flat()
+                .distinct()
+                .order_by(order)
+                .slice(0, 1);
+        };
+        auto anns_longest = first_title(1, "-pages");
+        auto bobs_shortest = first_title(2, "pages");
+        auto ends = co_await anns_longest.union_(bobs_shortest).order_by("title").fetch();
+        CHECK(ends == std::vector<std::string>{"Beta", "Epsilon"});
+    });
+}
+
+TEST_CASE("orm: a distinct queryset ordered by an expression reads its objects") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_library(c);
+        auto books = objects<ExprBook>().using_(c);
+        // By title length, then title: Beta (4), Alpha, Delta, Gamma (5), Epsilon (7).
+        auto by_length = books.distinct().order_by(Length(F(&ExprBook::title)), "title");
+        CHECK(titles(co_await by_length.fetch()) == "Beta Alpha Delta Gamma Epsilon ");
+        std::string seen;
+        CHECK(co_await by_length.for_each([&](ExprBook&& b) { seen += b.title.value; }) == 5);
+        CHECK(seen == "BetaAlphaDeltaGammaEpsilon");
+        CHECK((co_await by_length.first())->title == "Beta");
+        CHECK((co_await by_length.at(2)).title == "Delta");
+        CHECK((co_await by_length.get(F(&ExprBook::pages) == 500)).title == "Delta");
+        std::string chunked;
+        auto it = by_length.iterator(2);
+        for (auto chunk = co_await it.next(); !chunk.empty(); chunk = co_await it.next())
+            for (auto& b : chunk)
+                chunked += b.title.value + " ";
+        CHECK(chunked == "Beta Alpha Delta Gamma Epsilon ");
+        CHECK(
+            titles(co_await books.distinct().order_by(Lower(F(&ExprBook::title)).desc()).fetch()) ==
+            "Gamma Epsilon Delta Beta Alpha ");
+        auto short_ones = co_await books.only("title").distinct().order_by("-pages").fetch();
+        CHECK(titles(short_ones) == "Delta Beta Gamma Alpha Epsilon ");
+        CHECK(short_ones[0].pages == 0); // not loaded
+        auto [n, pages] = co_await by_length.aggregate(Count(), Sum(F(&ExprBook::pages)));
+        CHECK(n == 5);
+        CHECK(pages == 1150);
+        CHECK(co_await by_length.count() == 5);
+        // delete_() of the first two (Beta, Alpha) takes them by primary key.
+        auto first_two = books.filter(F(&ExprBook::pages) > 0)
+                             .distinct()
+                             .order_by(Length(F(&ExprBook::title)), "title")
+                             .slice(0, 2);
+        CHECK(co_await first_two.delete_() == 2);
+        CHECK(titles(co_await books.order_by("id").fetch()) == "Gamma Delta Epsilon ");
     });
 }
 

@@ -91,6 +91,23 @@ TEST_CASE("a value written twice through an annotation's name is bound twice, pe
     CHECK(b.first.ends_with(R"(("book"."pages" + $2) > $3 [$1 = 7, $2 = 7, $3 = 30])"));
 }
 
+TEST_CASE("a distinct query's ordering selected too binds its value once, per query") {
+    // Its ORDER BY writes the selected expression's $n again: one value, the query's own.
+    auto shape = [](double factor) {
+        return objects<Book>()
+            .values_list(F(&Book::title))
+            .flat()
+            .distinct()
+            .order_by(F(&Book::rating) * factor);
+    };
+    auto a = compiled(shape(1.5));
+    auto b = compiled(shape(2.5));
+    CHECK(a.first == R"(SELECT DISTINCT "book"."title" AS "title", ("book"."rating" * $1) FROM )"
+                     R"("book" ORDER BY ("book"."rating" * $1) [$1 = 1.500000])");
+    CHECK(b.second);
+    CHECK(b.first.ends_with(R"(ORDER BY ("book"."rating" * $1) [$1 = 2.500000])"));
+}
+
 TEST_CASE("a parameter the compiler makes itself is made again for every query") {
     // A string lookup resolved while compiling (Q on an annotation's path) builds its LIKE
     // pattern from the value then: that shape is compiled every time, and right every time.

@@ -259,3 +259,26 @@ TEST_CASE("a queryset's representation shows its SQL; none() shows it is empty")
               ">");
     CHECK(objects<Book>().none().to_string() == "<queryset orm_test::Book: EmptyResultSet>");
 }
+
+TEST_CASE("a distinct queryset ordered by an expression it does not select selects it too") {
+    // After the model's columns, unnamed; the objects are read from the columns before it.
+    CHECK(sql_of(objects<Book>().distinct().order_by(Lower(F(&Book::title)).desc(), "pages")) ==
+          "SELECT DISTINCT " + std::string(book_columns) +
+              R"(, LOWER("book"."title") FROM "book" ORDER BY LOWER("book"."title") DESC, )"
+              R"("book"."pages")");
+    CHECK(sql_of(objects<Book>().only("title").distinct().order_by("pages")) ==
+          R"(SELECT DISTINCT "book"."id", "book"."title", "book"."pages" FROM "book" )"
+          R"(ORDER BY "book"."pages")");
+    CHECK(sql_of(objects<Book>().distinct().order_by_random()) ==
+          "SELECT DISTINCT " + std::string(book_columns) +
+              R"(, RANDOM() FROM "book" ORDER BY )"
+              R"(RANDOM())");
+    // Unchanged: DISTINCT ON (its ORDER BY starts with its expressions, and PostgreSQL asks no
+    // more), and the columns it selects anyway.
+    CHECK(sql_of(objects<Book>().only("title").distinct_on("title").order_by("title", "pages")) ==
+          R"(SELECT DISTINCT ON ("book"."title") "book"."id", "book"."title" FROM "book" )"
+          R"(ORDER BY "book"."title", "book"."pages")");
+    CHECK(sql_of(objects<Book>().distinct().order_by("-pages")) ==
+          "SELECT DISTINCT " + std::string(book_columns) +
+              R"( FROM "book" ORDER BY "book"."pages" DESC)");
+}

@@ -309,3 +309,85 @@ TEST_CASE("a name given in values() orders and filters, as Django's values(n=...
                          "pages, rating, published, in_print, n",
                          field_error);
 }
+
+TEST_CASE("distinct values ordered by what they do not select select it too, as in Django") {
+    // PostgreSQL requires a DISTINCT query's ORDER BY expressions among its columns (42P10):
+    // each one not selected follows the selected columns, unnamed; the rows read leave it out.
+    auto titles = objects<Book>().values("title").distinct();
+    CHECK(sql_of(titles.order_by("pages")) ==
+          R"(SELECT DISTINCT "book"."title" AS "title", "book"."pages" FROM "book" )"
+          R"(ORDER BY "book"."pages")");
+    CHECK(sql_of(objects<Book>()
+                     .values_list(F(&Book::title), F(&Book::rating))
+                     .distinct()
+                     .order_by(F(&Book::pages).desc(), "title", Length(F(&Book::title)))) ==
+          R"(SELECT DISTINCT "book"."title" AS "title", "book"."rating" AS "rating", )"
+          R"("book"."pages", LENGTH("book"."title") FROM "book" ORDER BY "book"."pages" DESC, )"
+          R"("book"."title", LENGTH("book"."title"))");
+    // An expression with a parameter is written once more with the same $n: with another, it
+    // would be another expression to PostgreSQL, and not a column.
+    CHECK(sql_of(objects<Book>()
+                     .values_list(F(&Book::title))
+                     .flat()
+                     .distinct()
+                     .order_by((F(&Book::pages) / 100).desc(), "title")) ==
+          R"(SELECT DISTINCT "book"."title" AS "title", ("book"."pages" / $1) FROM "book" )"
+          R"(ORDER BY ("book"."pages" / $1) DESC, "book"."title" [$1 = 100])");
+    // The same for a selected one, by its name or again as an expression.
+    auto halves = objects<Book>().values(named("half", F(&Book::pages) / 2)).distinct();
+    const std::string halves_sql =
+        R"(SELECT DISTINCT ("book"."pages" / $1) AS "half" FROM "book" ORDER BY )"
+        R"(("book"."pages" / $1) [$1 = 2])";
+    CHECK(sql_of(halves.order_by("half")) == halves_sql);
+    CHECK(sql_of(halves.order_by(F(&Book::pages) / 2)) == halves_sql);
+    CHECK(sql_of(objects<Book>().values_as<TitlePages>().distinct().order_by(Upper(F(&Book::title)),
+                                                                             "-pages")) ==
+          R"(SELECT DISTINCT "book"."title" AS "title", "book"."pages" AS "pages", )"
+          R"(UPPER("book"."title") FROM "book" ORDER BY UPPER("book"."title"), )"
+          R"("book"."pages" DESC)");
+    // Meta.ordering is an ordering too.
+    CHECK(sql_of(objects<BookAuthor>().values("name").distinct()) ==
+          R"(SELECT DISTINCT "authors"."name" AS "name", "authors"."created" FROM "authors" )"
+          R"(ORDER BY "authors"."created" DESC, "authors"."name")");
+    // Unchanged: ordered by a selected column, not distinct, or not ordered.
+    CHECK(sql_of(titles.order_by("-title")) ==
+          R"(SELECT DISTINCT "book"."title" AS "title" FROM "book" ORDER BY "book"."title" DESC)");
+    CHECK(sql_of(objects<Book>().values("title").order_by("pages")) ==
+          R"(SELECT "book"."title" AS "title" FROM "book" ORDER BY "book"."pages")");
+    CHECK(sql_of(titles) == R"(SELECT DISTINCT "book"."title" AS "title" FROM "book")");
+}
+
+TEST_CASE("a distinct subquery ordered by what it does not select reads its own columns") {
+    // As Django does: wrapped in `SELECT "subquery"."a" FROM (...) AS "subquery"`, so that the
+    // ordering's columns are not among its own (IN, a scalar subquery and a part of a
+    // combination must have those alone).
+    auto ids = objects<Book>().values_list(F(&Book::id)).flat().distinct().order_by("-pages");
+    CHECK(sql_of(objects<Book>().filter(F(&Book::id).in(Subquery(ids.slice(0, 3))))) ==
+          "SELECT " + std::string(book_columns) +
+              R"( FROM "book" WHERE "book"."id" IN (SELECT "subquery"."id" FROM (SELECT )"
+              R"(DISTINCT U0."id" AS "id", U0."pages" FROM "book" U0 ORDER BY U0."pages" DESC )"
+              R"(LIMIT $1) AS "subquery") [$1 = 3])");
+    auto small = objects<Book>().filter(F(&Book::pages) < 100).values_list(F(&Book::title));
+    CHECK(sql_of(small.distinct().order_by("pages").slice(0, 2).union_(small)) ==
+          R"((SELECT "subquery"."title" FROM (SELECT DISTINCT "book"."title" AS "title", )"
+          R"("book"."pages" FROM "book" WHERE "book"."pages" < $1 ORDER BY "book"."pages" )"
+          R"(LIMIT $2) AS "subquery") UNION (SELECT "book"."title" AS "title" FROM "book" )"
+          R"(WHERE "book"."pages" < $3) [$1 = 100, $2 = 2, $3 = 100])");
+    // The rows a DELETE or UPDATE takes by primary key, the same way.
+    auto first_two = objects<Book>().filter(F(&Book::pages) > 100).distinct().order_by("pages");
+    CHECK(describe(compile_delete(first_two.slice(0, 2).query())) ==
+          R"(DELETE FROM "book" WHERE "book"."id" IN (SELECT "subquery"."id" FROM (SELECT )"
+          R"(DISTINCT "book"."id" AS "id", "book"."pages" FROM "book" WHERE "book"."pages" > $1 )"
+          R"(ORDER BY "book"."pages" LIMIT $2) AS "subquery") [$1 = 100, $2 = 2])");
+    // count() leaves an unsliced queryset's ordering out (as Django's); a sliced one's takes
+    // the rows the slice has, the ordering's columns among them.
+    auto titles = objects<Book>().values("title").distinct().order_by("pages");
+    CHECK(describe(compile_count(titles.query())) ==
+          R"(SELECT COUNT(*) FROM (SELECT DISTINCT "book"."title" AS "title" FROM "book") AS )"
+          R"("subquery")");
+    CHECK(describe(compile_count(titles.slice(0, 2).query())) ==
+          R"(SELECT COUNT(*) FROM (SELECT DISTINCT "book"."title" AS "title", "book"."pages" )"
+          R"(FROM "book" ORDER BY "book"."pages" LIMIT $1) AS "subquery" [$1 = 2])");
+    CHECK(describe(compile_exists(titles.query())) ==
+          R"(SELECT EXISTS(SELECT DISTINCT "book"."title" AS "title" FROM "book"))");
+}

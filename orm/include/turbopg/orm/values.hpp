@@ -23,7 +23,11 @@
 
 #include <asio/awaitable.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -71,19 +75,58 @@ ast::named_expr value_column(const ast::select& q, const X& item, const std::str
     return value_column(q, item);
 }
 
-// Runs `sql` on `db` and calls `f(Row&&)` per row; completes with the row count. A value that
-// does not fit Row throws the decode error.
+// Hands `to` the first `n` columns of the rows (and of their description): those of the query.
+// A DISTINCT query ordered by what it does not select selects that too, after them
+// (compiler.cpp); as in Django, its rows leave it out.
+class own_columns final : public wire::detail::result_sink {
+public:
+    static constexpr std::size_t all = static_cast<std::size_t>(-1);
+
+    own_columns(wire::detail::result_sink& to, std::size_t n) noexcept
+        : to_(to)
+        , n_(n) {}
+    void on_parameter_types(std::span<const std::uint32_t> types) override {
+        to_.on_parameter_types(types);
+    }
+    void on_columns(const wire::detail::column_list& c) override {
+        if (!c || c->size() <= n_) {
+            to_.on_columns(c);
+        } else {
+            auto end = c->begin() + static_cast<std::ptrdiff_t>(n_);
+            to_.on_columns(
+                std::make_shared<const std::vector<wire::column_description>>(c->begin(), end));
+        }
+    }
+    void on_no_data() override { to_.on_no_data(); }
+    std::error_code on_data_row(std::span<const wire::detail::raw_field> row) override {
+        return to_.on_data_row(row.first(std::min(row.size(), n_)));
+    }
+    void on_command_complete(std::string_view tag) override { to_.on_command_complete(tag); }
+    void on_empty_query() override { to_.on_empty_query(); }
+    void on_portal_suspended() override { to_.on_portal_suspended(); }
+
+private:
+    wire::detail::result_sink& to_;
+    std::size_t n_;
+};
+
+// Runs `sql` on `db` and calls `f(Row&&)` per row of its first `columns` columns; completes
+// with the row count. A value that does not fit Row throws the decode error.
 template <class Row, class F>
-asio::awaitable<std::uint64_t> stream_rows(database db, const sql_query& sql, F& f) {
+asio::awaitable<std::uint64_t> stream_rows(database db, const sql_query& sql, F& f,
+                                           std::size_t columns = own_columns::all) {
     wire::detail::streaming_sink<Row, F> sink(f);
-    co_await run_decoding(db, sql, sink);
+    own_columns own(sink, columns);
+    co_await run_on(db, sql, own, &sink.failure());
     co_return wire::detail::rows_in_tag(sink.tag());
 }
 
-// Runs `sql` on `db` and collects its rows.
-inline asio::awaitable<wire::result> collect_rows(database db, const sql_query& sql) {
+// Runs `sql` on `db` and collects its rows, of their first `columns` columns.
+inline asio::awaitable<wire::result> collect_rows(database db, const sql_query& sql,
+                                                  std::size_t columns = own_columns::all) {
     wire::result_builder b;
-    co_await run_on(db, sql, b);
+    own_columns own(b, columns);
+    co_await run_on(db, sql, own);
     co_return b.take();
 }
 
@@ -183,9 +226,10 @@ public:
         auto sql = compile_select(query());
         if constexpr (Flat) {
             auto column = [&](std::tuple<Row>&& r) { f(std::get<0>(std::move(r))); };
-            co_return co_await detail::stream_rows<std::tuple<Row>>(base_.db(), sql, column);
+            co_return co_await detail::stream_rows<std::tuple<Row>>(base_.db(), sql, column,
+                                                                    query().values.size());
         } else {
-            co_return co_await detail::stream_rows<Row>(base_.db(), sql, f);
+            co_return co_await detail::stream_rows<Row>(base_.db(), sql, f, query().values.size());
         }
     }
     asio::awaitable<std::int64_t> count() const { return base_.count(); }
@@ -205,7 +249,8 @@ private:
     }
     asio::awaitable<wire::result> fetch_named() const {
         if (query().empty) co_return wire::result{};
-        co_return co_await detail::collect_rows(base_.db(), compile_select(query()));
+        co_return co_await detail::collect_rows(base_.db(), compile_select(query()),
+                                                query().values.size());
     }
 
     queryset<M, true> base_;
