@@ -7,14 +7,15 @@
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
-#include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <random>
 
@@ -27,7 +28,7 @@ namespace turbopg::wire::io {
 namespace {
 
 // Runs `op` with `timeout` (0 = none): on expiry the op is cancelled (Asio per-operation
-// cancellation reaches the socket, resolver and TLS operations inside it) and errc::timeout is
+// cancellation reaches the socket and TLS operations inside it) and errc::timeout is
 // thrown. A failure before the deadline is thrown at once. (Asio's `||` would not do: it waits
 // for the first *successful* branch, so a quick failure would sit out the whole timeout.)
 template <class T>
@@ -110,8 +111,8 @@ void set_keepalives(asio::ip::tcp::socket& s, const config& cfg) {
         set(IPPROTO_TCP, TCP_USER_TIMEOUT, static_cast<int>(cfg.tcp_user_timeout->count()));
 }
 
-// Opens the socket: a unix socket path, or TCP to hostaddr / every address `host` resolves to
-// (IPv4 and IPv6, in the resolver's order) until one accepts.
+// Opens the socket: a unix socket path, or TCP to hostaddr (connect() resolves host names and
+// makes one attempt per address).
 asio::awaitable<transport> open_socket(asio::any_io_executor ex, const config& cfg,
                                        const endpoint& ep, cancel_target& target) {
     if (ep.is_unix_socket()) {
@@ -124,15 +125,8 @@ asio::awaitable<transport> open_socket(asio::any_io_executor ex, const config& c
         co_return transport(std::move(s));
     }
     asio::ip::tcp::socket s(ex);
-    if (!ep.hostaddr.empty()) {
-        asio::ip::tcp::endpoint addr(asio::ip::make_address(ep.hostaddr), ep.port);
-        co_await s.async_connect(addr, asio::use_awaitable);
-    } else {
-        asio::ip::tcp::resolver resolver(ex);
-        auto addrs =
-            co_await resolver.async_resolve(ep.host, std::to_string(ep.port), asio::use_awaitable);
-        co_await asio::async_connect(s, addrs, asio::use_awaitable);
-    }
+    asio::ip::tcp::endpoint addr(asio::ip::make_address(ep.hostaddr), ep.port);
+    co_await s.async_connect(addr, asio::use_awaitable);
     s.set_option(asio::ip::tcp::no_delay(true));
     set_keepalives(s, cfg);
     auto remote = s.remote_endpoint();
@@ -293,17 +287,103 @@ const char* describe(session_attrs a) {
     return "any";
 }
 
+// The system's resolver: getaddrinfo (through Asio), IPv4 and IPv6 addresses in its order.
+asio::awaitable<std::vector<asio::ip::address>> system_resolve(std::string host) {
+    asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
+    auto results = co_await resolver.async_resolve(host, "", asio::use_awaitable);
+    std::vector<asio::ip::address> addrs;
+    for (const auto& entry : results)
+        addrs.push_back(entry.endpoint().address());
+    co_return addrs;
+}
+
+// `resolve(host)` within `timeout` (0 = none). getaddrinfo cannot be interrupted (Asio runs it on
+// a thread of its own and ignores cancellation), so the lookup runs detached, owning what it
+// uses, and a timed-out one is left to finish on its own.
+asio::awaitable<std::vector<asio::ip::address>>
+resolve_within(const resolver& resolve, const std::string& host, std::chrono::seconds timeout) {
+    struct lookup {
+        lookup(resolver r, const asio::any_io_executor& ex)
+            : resolve(std::move(r))
+            , done(ex) {}
+        resolver resolve;
+        asio::steady_timer done;
+        bool finished = false;
+        std::exception_ptr failure;
+        std::vector<asio::ip::address> addrs;
+    };
+    auto ex = co_await asio::this_coro::executor;
+    auto state = std::make_shared<lookup>(resolve, ex);
+    if (timeout.count() == 0)
+        state->done.expires_at(asio::steady_timer::time_point::max());
+    else
+        state->done.expires_after(timeout);
+    asio::co_spawn(ex, state->resolve(host),
+                   [state](std::exception_ptr failure, std::vector<asio::ip::address> addrs) {
+                       state->finished = true;
+                       state->failure = failure;
+                       state->addrs = std::move(addrs);
+                       state->done.cancel();
+                   });
+    std::error_code ec;
+    co_await state->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    // libpq's message for a name that does not resolve.
+    const auto what = "could not translate host name \"" + host + "\" to address";
+    if (!state->finished) {
+        if (ec) throw std::system_error(ec); // the caller cancelled the connect
+        throw error(make_error_code(errc::timeout), what);
+    }
+    try {
+        if (state->failure) std::rethrow_exception(state->failure);
+    } catch (const std::system_error& e) {
+        throw error(e.code(), what);
+    }
+    if (state->addrs.empty()) throw error(asio::error::host_not_found, what);
+    co_return std::move(state->addrs);
+}
+
+// What to try for one host entry: the entry itself for a unix socket or a hostaddr, else one
+// endpoint per address its name resolves to (libpq, "Specifying Multiple Hosts").
+asio::awaitable<std::vector<endpoint>> targets_of(const endpoint& ep, const config& cfg,
+                                                  const resolver& resolve) {
+    if (ep.is_unix_socket() || !ep.hostaddr.empty()) co_return std::vector{ep};
+    co_return per_address(ep, co_await resolve_within(resolve, ep.host, cfg.connect_timeout));
+}
+
 } // namespace
+
+std::vector<endpoint> per_address(const endpoint& ep, const std::vector<asio::ip::address>& addrs) {
+    std::vector<endpoint> out(addrs.size(), ep);
+    for (std::size_t i = 0; i < addrs.size(); ++i)
+        out[i].hostaddr = addrs[i].to_string();
+    return out;
+}
 
 asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor ex,
                                                           const config& cfg) {
+    co_return co_await connect(std::move(ex), cfg, system_resolve);
+}
+
+// Each host, and each address a host name resolves to, gets an attempt of its own under its own
+// connect_timeout ("This timeout applies separately to each host name or IP address", libpq's
+// connect_timeout); any failure moves on to the next address or host.
+asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor ex,
+                                                          const config& cfg, resolver resolve) {
     std::string failures;
     std::optional<error> only_failure;
-    // load_balance_hosts=random: try the hosts in a random order (libpq 16).
-    auto hosts = cfg.endpoints;
-    if (cfg.load_balance_hosts == load_balance_mode::random)
-        std::shuffle(hosts.begin(), hosts.end(), std::mt19937(std::random_device{}()));
     bool session_attr_miss = false;
+    auto fail = [&](const endpoint& ep, const error& e, const std::string& reason, bool alone) {
+        detail::log(log_level::warn,
+                    [&] { return "connection to " + ep.to_string() + " failed: " + reason; });
+        failures += "\n  " + ep.to_string() + ": " + reason;
+        if (alone) only_failure = e;
+    };
+    // load_balance_hosts=random: the hosts in a random order, and each host's addresses too
+    // (libpq 16).
+    const bool shuffle = cfg.load_balance_hosts == load_balance_mode::random;
+    std::mt19937 rng(std::random_device{}());
+    auto hosts = cfg.endpoints;
+    if (shuffle) std::shuffle(hosts.begin(), hosts.end(), rng);
     // prefer-standby: a second pass accepts any server when no standby was found.
     for (int pass = 0; pass < 2; ++pass) {
         auto want = cfg.target_session_attrs;
@@ -311,24 +391,32 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
             if (want != session_attrs::prefer_standby) break;
             want = session_attrs::any;
         }
-        for (auto& ep : hosts) {
+        const bool one_host = cfg.endpoints.size() == 1 && pass == 0;
+        for (auto& host : hosts) {
+            std::vector<endpoint> targets;
             try {
-                auto c = co_await with_timeout(connect_endpoint(ex, cfg, ep), cfg.connect_timeout,
-                                               "connection to " + ep.to_string() + " timed out");
-                if (co_await matches(*c, want)) co_return c;
-                session_attr_miss = true;
-                failures += "\n  " + ep.to_string() + ": server is not " + describe(want);
-                co_await c->close();
+                targets = co_await targets_of(host, cfg, resolve);
             } catch (const error& e) {
-                detail::log(log_level::warn, [&] {
-                    return "connection to " + ep.to_string() + " failed: " + e.what();
-                });
-                failures += "\n  " + ep.to_string() + ": " + e.what();
-                if (cfg.endpoints.size() == 1 && pass == 0) only_failure = e;
-            } catch (const std::system_error& e) {
-                failures += "\n  " + ep.to_string() + ": " + e.code().message();
-                if (cfg.endpoints.size() == 1 && pass == 0)
-                    only_failure = error(e.code(), "connection to " + ep.to_string() + " failed");
+                fail(host, e, e.what(), one_host);
+            }
+            if (shuffle) std::shuffle(targets.begin(), targets.end(), rng);
+            for (auto& ep : targets) {
+                const bool alone = one_host && targets.size() == 1;
+                try {
+                    auto c =
+                        co_await with_timeout(connect_endpoint(ex, cfg, ep), cfg.connect_timeout,
+                                              "connection to " + ep.to_string() + " timed out");
+                    if (co_await matches(*c, want)) co_return c;
+                    session_attr_miss = true;
+                    failures += "\n  " + ep.to_string() + ": server is not " + describe(want);
+                    co_await c->close();
+                    break; // libpq moves on to the next host, not to this one's other addresses
+                } catch (const error& e) {
+                    fail(ep, e, e.what(), alone);
+                } catch (const std::system_error& e) {
+                    fail(ep, error(e.code(), "connection to " + ep.to_string() + " failed"),
+                         e.code().message(), alone);
+                }
             }
         }
     }
