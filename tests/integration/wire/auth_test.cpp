@@ -3,12 +3,14 @@
 #include "support/server.hpp"
 
 #include <asio/ip/tcp.hpp>
+#include <asio/write.hpp>
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 using namespace turbopg::wire;
 using namespace turbopg::test;
@@ -203,6 +205,62 @@ TEST_CASE("several hosts are tried in order; all failing lists each") {
     auto one = attempt("host=127.0.0.1 port=1" + login);
     CHECK_FALSE(one.ok);
     CHECK(one.message.find("127.0.0.1:1") != std::string::npos);
+}
+
+namespace {
+
+// A server that answers one startup with an ErrorResponse of `sqlstate` and closes, on a
+// loopback port of its own (port()). Runs on a thread of its own while the test connects.
+class refusing_server {
+public:
+    explicit refusing_server(std::string sqlstate)
+        : acceptor_(ctx_, {asio::ip::make_address("127.0.0.1"), 0})
+        , thread_([this, sqlstate] {
+            asio::ip::tcp::socket s(ctx_);
+            acceptor_.accept(s);
+            char startup[512];
+            std::error_code ec;
+            s.read_some(asio::buffer(startup), ec);
+            // ErrorResponse (protocol docs, "Message Formats"): 'E', length, fields, 0.
+            std::string fields = std::string("SFATAL") + '\0' + "VFATAL" + '\0' + "C" + sqlstate +
+                                 '\0' + "Mrefused by the test" + '\0' + '\0';
+            std::string msg = "E";
+            auto n = static_cast<std::uint32_t>(fields.size() + 4);
+            for (int shift = 24; shift >= 0; shift -= 8)
+                msg += static_cast<char>((n >> shift) & 0xff);
+            asio::write(s, asio::buffer(msg + fields), ec);
+        }) {}
+    ~refusing_server() { thread_.join(); }
+    std::string port() const { return std::to_string(acceptor_.local_endpoint().port()); }
+
+private:
+    asio::io_context ctx_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+} // namespace
+
+TEST_CASE("a host that refuses the login ends the list; one that cannot accept now does not") {
+    // libpq ("Specifying Multiple Hosts"): "If a connection is established successfully, but
+    // authentication fails, the remaining hosts in the list are not tried." Nor after any other
+    // error the server answers the startup with, but 57P03 (starting up, shutting down).
+    if (!have_cluster()) return;
+    auto port = cluster("TURBOPG_TEST_PORT");
+    auto hosts = "host=127.0.0.1,127.0.0.1 dbname=turbopg sslmode=disable user=turbopg_scram ";
+    auto wrong = attempt(hosts + ("port=" + port + "," + port + " password=nope"));
+    CHECK(wrong.ec == errc::server_error);
+    CHECK(wrong.sqlstate == "28P01");
+    {
+        refusing_server full("53300"); // too many connections
+        auto o = attempt(hosts + ("port=" + full.port() + "," + port + " password=scram_pw"));
+        CHECK(o.ec == errc::server_error);
+        CHECK(o.sqlstate == "53300");
+        CHECK(o.message.find("refused by the test") != std::string::npos);
+    }
+    refusing_server starting("57P03");
+    expect_ok(attempt(hosts + ("port=" + starting.port() + "," + port + " password=scram_pw")),
+              "turbopg_scram", false);
 }
 
 TEST_CASE("a connection service file supplies the settings") {

@@ -350,6 +350,26 @@ asio::awaitable<std::vector<endpoint>> targets_of(const endpoint& ep, const conf
     co_return per_address(ep, co_await resolve_within(resolve, ep.host, cfg.connect_timeout));
 }
 
+// Where a failed attempt leaves the list of hosts (libpq, "Specifying Multiple Hosts": "If a
+// connection is established successfully, but authentication fails, the remaining hosts in the
+// list are not tried"). As libpq does, a server that answered the startup with an error, a
+// failed authentication or TLS requirement, and a bad setting end the attempts; 57P03 (the
+// server cannot accept connections now: starting up, shutting down, a standby not yet
+// readable) moves on to the next host; a failure to reach the server (refused, unreachable,
+// timed out) to the next address. So does a connection closed before the server answered, where
+// libpq gives up: a proxy with no server behind it closes so, and another address may have one.
+enum class next_try { address, host, none };
+
+next_try after(const error& e) {
+    if (e.code() == errc::server_error)
+        return e.sqlstate() == "57P03" ? next_try::host : next_try::none;
+    for (auto ends :
+         {errc::auth_failed, errc::auth_method_unsupported, errc::channel_binding_required,
+          errc::tls_unavailable, errc::tls_verification_failed, errc::bad_config})
+        if (e.code() == ends) return next_try::none;
+    return next_try::address;
+}
+
 } // namespace
 
 std::vector<endpoint> per_address(const endpoint& ep, const std::vector<asio::ip::address>& addrs) {
@@ -366,7 +386,7 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
 
 // Each host, and each address a host name resolves to, gets an attempt of its own under its own
 // connect_timeout ("This timeout applies separately to each host name or IP address", libpq's
-// connect_timeout); any failure moves on to the next address or host.
+// connect_timeout); a failure moves on to the next address or host as after() says.
 asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor ex,
                                                           const config& cfg, resolver resolve) {
     std::string failures;
@@ -412,7 +432,10 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
                     co_await c->close();
                     break; // libpq moves on to the next host, not to this one's other addresses
                 } catch (const error& e) {
+                    auto next = after(e);
+                    if (next == next_try::none) throw;
                     fail(ep, e, e.what(), alone);
+                    if (next == next_try::host) break;
                 } catch (const std::system_error& e) {
                     fail(ep, error(e.code(), "connection to " + ep.to_string() + " failed"),
                          e.code().message(), alone);
