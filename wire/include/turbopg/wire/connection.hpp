@@ -246,10 +246,12 @@ class TURBOPG_WIRE_API connection {
 public:
     using executor_type = asio::any_io_executor;
 
-    // Connects and authenticates: hosts are tried in order (each within connect_timeout),
-    // with the TLS mode, channel binding and target_session_attrs of `cfg`. Throws `error`:
-    // for a single host the failure itself (e.g. the server's 28P01 for a wrong password); for
-    // several hosts errc::server_unreachable (or wrong_session_attrs) listing each host's error.
+    // Connects and authenticates: hosts, and the addresses a host name resolves to, are tried
+    // in order (each within connect_timeout), with the TLS mode, channel binding and
+    // target_session_attrs of `cfg`. Throws `error`: a refused login (e.g. the server's 28P01
+    // for a wrong password), a failed TLS requirement or a bad setting at once, as libpq;
+    // for a single address whatever failed; else errc::server_unreachable (or
+    // wrong_session_attrs) listing each address's error.
     static asio::awaitable<connection> connect(executor_type ex, const config& cfg);
     // The same from a libpq conninfo string or URI plus the PG* environment.
     static asio::awaitable<connection> connect(executor_type ex, std::string_view conninfo);
