@@ -102,6 +102,20 @@ def _pgbench_lines(summary, pl):
         ratio = "-" if e["ratio_pgbench"] is None else f"{e['ratio_pgbench']:.2f}x"
         out.append(f"pgbench -n -M prepared, {e['workload']}: {_num(g['ops_per_s'], ',.0f')} ops/s,"
                    f" {_num(g['cpu_us_per_op'], '.2f')} CPU us/op; turbopg/pgbench {ratio}")
+    # Reading a row costs the server more than SELECT $1: pgbench's point-get against its
+    # point-seq is the most a client can get there, and the measure of orm-get's against
+    # turbopg's point-seq.
+    def ops(workload, peer):
+        e = next((e for e in summary if e["placement"] == pl and e["workload"] == workload), None)
+        return e[peer]["ops_per_s"] if e else None
+    g_get, g_seq = ops("point-get", "pgbench"), ops("point-seq", "pgbench")
+    if g_get and g_seq:
+        line = f"point-get / point-seq: pgbench {g_get / g_seq:.2f}x"
+        for w in ("point-get", "orm-get"):
+            t_get, t_seq = ops(w, "turbopg"), ops("point-seq", "turbopg")
+            if t_get and t_seq:
+                line += f", turbopg {w} {t_get / t_seq:.2f}x"
+        out.append(line)
     return out
 
 

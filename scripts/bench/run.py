@@ -9,7 +9,10 @@ Called by `scripts/dev bench` (which builds the release binaries and starts the 
 
 pgbench, the server's own load generator, runs point-seq and pool-8 too, as ../shared/peers runs
 it (`pgbench -n -M prepared`, 1 client or 8 clients on 2 threads, `SELECT :x::int4`): issue 6's
-pool-8 target names it. It checks no values, so it is a reference rather than a peer.
+pool-8 target names it. It runs point-get too (1 client, the bench_rows row by primary key that
+point-get reads): how much slower than its point-seq that is shows what reading a row costs the
+server, the ceiling of orm-get against point-seq. It checks no values, so it is a reference
+rather than a peer.
 
 Placements (pinned with taskset, as ../shared/peers does: on a 2-vCPU VM an unpinned round trip
 lands at random on one of two levels 10x apart):
@@ -32,9 +35,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402  (next to this file)
 
 PEERS = ("turbopg", "libpq")
-# pgbench's workloads: clients, threads (-c, -j), as ../shared/peers/pgbench runs them.
-PGBENCH = {"point-seq": (1, 1), "pool-8": (8, 2)}
-PGBENCH_SCRIPT = "\\set x random(1, 1000000)\nSELECT :x::int4;\n"
+# pgbench's workloads: clients, threads (-c, -j) and script (`{rows}`: the size of bench_rows);
+# point-seq and pool-8 as ../shared/peers/pgbench runs them.
+PGBENCH_POINT = "\\set x random(1, 1000000)\nSELECT :x::int4;\n"
+PGBENCH_GET = ("\\set x random(1, {rows})\n"
+               "SELECT id, name, score, created, flag FROM bench_rows WHERE id = :x;\n")
+PGBENCH = {"point-seq": (1, 1, PGBENCH_POINT), "pool-8": (8, 2, PGBENCH_POINT),
+           "point-get": (1, 1, PGBENCH_GET)}
 PLACEMENTS = {"split": ("0", "1"), "same": ("0", "0"), "free": (None, None)}
 RUN_TIMEOUT_S = 900
 # The workloads that read bench_rows (load.sql); FULL_READERS read all of it.
@@ -151,7 +158,7 @@ def run_one(binary, workload, url, ops, client_cpus):
 def run_pgbench(pgbench, workload, url, ops, client_cpus, script):
     """pgbench's run of `workload` as a record like run_one's; its ops/s is pgbench's tps
     (without connection time) and its CPU that of the whole pgbench process."""
-    clients, threads = PGBENCH[workload]
+    clients, threads, _ = PGBENCH[workload]
     per_client = max(1, ops // clients)
     cmd = pinned([pgbench, "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads),
                   "-t", str(per_client), "-f", script, url], client_cpus)
@@ -205,7 +212,7 @@ def main():
     ap.add_argument("--placements", help="comma-separated: split, same, free")
     ap.add_argument("--no-allocs", action="store_true", help="skip the allocation-count pass")
     ap.add_argument("--pgbench", default=shutil.which("pgbench"),
-                    help="pgbench to run point-seq and pool-8 with (default: on PATH)")
+                    help="pgbench to run point-seq, point-get and pool-8 with (default: on PATH)")
     a = ap.parse_args()
 
     defaults = listed_workloads(os.path.join(a.bin, "turbopg-bench"))
@@ -251,9 +258,11 @@ def main():
     width = len(str(len(plan)))
     pinned = None
     os.makedirs(a.out, exist_ok=True)
-    script = os.path.join(a.out, "pgbench-point.sql")
-    with open(script, "w") as f:
-        f.write(PGBENCH_SCRIPT)
+    scripts = {}
+    for w, (_, _, text) in PGBENCH.items():
+        scripts[w] = os.path.join(a.out, f"pgbench-{w}.sql")
+        with open(scripts[w], "w") as f:
+            f.write(text.format(rows=size))
     try:
         for k, (rep, pl, w, peer) in enumerate(plan, 1):
             server_cpus, client_cpus = PLACEMENTS[pl]
@@ -263,7 +272,7 @@ def main():
             label = f"[{k:>{width}}/{len(plan)}] rep {rep} {pl:<5} {w:<12} {peer:<7}"
             print(f"bench: {label} ...", end="", file=sys.stderr, flush=True)
             if peer == "pgbench":
-                rec = run_pgbench(a.pgbench, w, a.url, ops[w], client_cpus, script)
+                rec = run_pgbench(a.pgbench, w, a.url, ops[w], client_cpus, scripts[w])
             else:
                 rec = run_one(binaries[peer], w, a.url, ops[w], client_cpus)
             verify(rec, w, a.url, rows_check)
