@@ -168,6 +168,27 @@ TEST_CASE("certificate verification: verify-ca, verify-full, wrong root, wrong h
     CHECK(missing_root.message.find("/nonexistent.crt") != std::string::npos);
 }
 
+TEST_CASE("a root certificate file makes allow, prefer and require verify the chain (libpq)") {
+    if (!have_cluster()) return;
+    auto login = std::string("user=turbopg_scram password=scram_pw");
+    auto other = " sslrootcert=" + cluster("TURBOPG_TEST_OTHER_CA");
+    expect_ok(attempt(tcp(login + " sslmode=require" + ca())), "turbopg_scram", true);
+    auto require = attempt(tcp(login + " sslmode=require" + other));
+    CHECK(require.ec == errc::tls_verification_failed);
+    CHECK(require.message.find("certificate") != std::string::npos);
+
+    // prefer: a certificate the root does not vouch for fails the TLS attempt, then plain works.
+    expect_ok(attempt(tcp(login + " sslmode=prefer" + ca())), "turbopg_scram", true);
+    expect_ok(attempt(tcp(login + " sslmode=prefer" + other)), "turbopg_scram", false);
+
+    // allow: the hostssl-only role refuses plain, and TLS is verified.
+    auto sslonly = std::string("user=turbopg_sslonly password=sslonly_pw");
+    expect_ok(attempt(tcp(sslonly + " sslmode=allow" + ca())), "turbopg_sslonly", true);
+    auto allow = attempt(tcp(sslonly + " sslmode=allow" + other));
+    CHECK(allow.ec == errc::tls_verification_failed);
+    CHECK(allow.message.find("certificate") != std::string::npos);
+}
+
 TEST_CASE("channel binding: SCRAM-SHA-256-PLUS over TLS, require refuses what cannot bind") {
     if (!have_cluster()) return;
     expect_ok(attempt(tcp("user=turbopg_scram password=scram_pw sslmode=require "

@@ -117,10 +117,13 @@ bool verifies_certificate(const config& cfg) {
     case ssl_mode::verify_ca:
     case ssl_mode::verify_full:
         return true;
-    case ssl_mode::require:
-        return cfg.sslrootcert == "system" || file_exists(cfg.sslrootcert);
-    default:
+    case ssl_mode::disable:
         return false;
+    default:
+        // allow, prefer, require: libpq verifies the chain whenever the root certificate file
+        // exists (have_rootcert in fe-secure-openssl.c's initialize_SSL), whatever the mode
+        // (sslrootcert=system is verify-full only, see config.cpp).
+        return file_exists(cfg.sslrootcert);
     }
 }
 
