@@ -103,8 +103,7 @@ def _pgbench_lines(summary, pl):
         out.append(f"pgbench -n -M prepared, {e['workload']}: {_num(g['ops_per_s'], ',.0f')} ops/s,"
                    f" {_num(g['cpu_us_per_op'], '.2f')} CPU us/op; turbopg/pgbench {ratio}")
     # Reading a row costs the server more than SELECT $1: pgbench's point-get against its
-    # point-seq is the most a client can get there, and the measure of orm-get's against
-    # turbopg's point-seq.
+    # point-seq shows how much, a yardstick for orm-get's ratio to turbopg's point-seq.
     def ops(workload, peer):
         e = next((e for e in summary if e["placement"] == pl and e["workload"] == workload), None)
         return e[peer]["ops_per_s"] if e else None

@@ -11,7 +11,7 @@ pgbench, the server's own load generator, runs point-seq and pool-8 too, as ../s
 it (`pgbench -n -M prepared`, 1 client or 8 clients on 2 threads, `SELECT :x::int4`): issue 6's
 pool-8 target names it. It runs point-get too (1 client, the bench_rows row by primary key that
 point-get reads): how much slower than its point-seq that is shows what reading a row costs the
-server, the ceiling of orm-get against point-seq. It checks no values, so it is a reference
+server, a yardstick for orm-get against point-seq. It checks no values, so it is a reference
 rather than a peer.
 
 Placements (pinned with taskset, as ../shared/peers does: on a 2-vCPU VM an unpinned round trip
