@@ -163,6 +163,15 @@ TEST_CASE("certificate verification: verify-ca, verify-full, wrong root, wrong h
                       " dbname=turbopg " + login + " sslmode=verify-ca" + ca()),
               "turbopg_scram", true);
 
+    // Only hostaddr: nothing names the server, and libpq refuses rather than check the address.
+    auto no_name = attempt("hostaddr=127.0.0.1 port=" + cluster("TURBOPG_TEST_PORT") +
+                           " dbname=turbopg " + login + " sslmode=verify-full" + ca());
+    CHECK(no_name.ec == errc::tls_verification_failed);
+    CHECK(no_name.message.find("host name must be specified") != std::string::npos);
+    expect_ok(attempt("hostaddr=127.0.0.1 port=" + cluster("TURBOPG_TEST_PORT") +
+                      " dbname=turbopg " + login + " sslmode=verify-ca" + ca()),
+              "turbopg_scram", true);
+
     auto missing_root = attempt(tcp(login + " sslmode=verify-ca sslrootcert=/nonexistent.crt"));
     CHECK(missing_root.ec == errc::bad_config);
     CHECK(missing_root.message.find("/nonexistent.crt") != std::string::npos);

@@ -197,6 +197,12 @@ asio::awaitable<void> start_tls(transport& t, const config& cfg, const endpoint&
     std::string sni = cfg.sslsni && !host_is_ip && !ep.host.empty() ? ep.host : std::string();
     std::string verify;
     if (cfg.sslmode == ssl_mode::verify_full) {
+        // libpq (pq_verify_peer_name_matches_certificate) refuses rather than check a hostaddr:
+        // the name to verify is what the user asked for, not where it was found.
+        if (ep.host.empty())
+            throw error(make_error_code(errc::tls_verification_failed),
+                        "host name must be specified for a verified SSL connection (hostaddr=" +
+                            ep.hostaddr + " without host)");
         if (host_is_ip)
             verify_ip_host(*ctx, host);
         else
