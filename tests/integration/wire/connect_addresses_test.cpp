@@ -5,10 +5,13 @@
 #include "io/connect.hpp"
 #include "support/server.hpp"
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <chrono>
@@ -66,12 +69,15 @@ struct outcome {
 };
 
 // Connects to host `name` on the test server's port as turbopg_scram, with `extra` settings and
-// `resolve` for the name, on `ctx` (which may serve listeners too).
+// `resolve` for the name, on `ctx` (which may serve listeners too). The caller cancels the
+// connect (Asio per-operation cancellation) after `cancel_after`, if given.
 outcome connect_as(asio::io_context& ctx, const std::string& name, const std::string& extra,
-                   io::resolver resolve) {
+                   io::resolver resolve,
+                   std::optional<std::chrono::milliseconds> cancel_after = std::nullopt) {
     auto cfg = parse_config("host=" + name + " port=" + cluster("TURBOPG_TEST_PORT") +
                             " dbname=turbopg user=turbopg_scram password=scram_pw " + extra);
     outcome o;
+    asio::cancellation_signal cancel;
     auto started = std::chrono::steady_clock::now();
     asio::co_spawn(
         ctx,
@@ -87,7 +93,14 @@ outcome connect_as(asio::io_context& ctx, const std::string& name, const std::st
             o.took = std::chrono::steady_clock::now() - started;
             ctx.stop(); // done, whether or not the listeners beside it were reached
         },
-        asio::detached);
+        asio::bind_cancellation_slot(cancel.slot(), asio::detached));
+    asio::steady_timer cancel_at(ctx);
+    if (cancel_after) {
+        cancel_at.expires_after(*cancel_after);
+        cancel_at.async_wait([&](std::error_code ec) {
+            if (!ec) cancel.emit(asio::cancellation_type::terminal);
+        });
+    }
     ctx.run();
     return o;
 }
@@ -108,6 +121,45 @@ TEST_CASE("an address that never answers times out on its own; the next address 
     CHECK(o.ok);
     CHECK(o.took >= std::chrono::milliseconds(1900));
     CHECK(o.took < std::chrono::seconds(6));
+}
+
+TEST_CASE("a caller's cancellation ends the attempt under way, and no other address is tried") {
+    if (!have_cluster()) return;
+    // With connect_timeout, the attempt runs under a deadline of its own; without, it does not.
+    for (const char* timeout : {"connect_timeout=10", "connect_timeout=0"}) {
+        CAPTURE(timeout);
+        asio::io_context ctx;
+        blackhole hole(ctx, on_server_port("127.0.0.2"));
+        auto o =
+            connect_as(ctx, "db.test", std::string("sslmode=disable ") + timeout,
+                       resolving_to({"127.0.0.2", "127.0.0.1"}), std::chrono::milliseconds(200));
+        INFO(o.message);
+        CHECK_FALSE(o.ok); // 127.0.0.1 would have accepted
+        CHECK(o.ec == errc::cancelled);
+        CHECK(o.message.find("db.test:" + cluster("TURBOPG_TEST_PORT") + " (127.0.0.2)") !=
+              std::string::npos);
+        CHECK(o.took < std::chrono::seconds(2));
+    }
+}
+
+TEST_CASE("a caller's cancellation during the host name lookup ends the connect") {
+    if (!have_cluster()) return;
+    asio::io_context ctx;
+    asio::steady_timer stuck(ctx, std::chrono::seconds(20));
+    io::resolver slow = [&stuck](std::string) -> awaitable<std::vector<asio::ip::address>> {
+        co_await stuck.async_wait(
+            asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+        co_return std::vector<asio::ip::address>{asio::ip::make_address("127.0.0.1")};
+    };
+    // Two hosts: the cancelled lookup of the first must not move on to the second.
+    auto o = connect_as(ctx, "db.test,127.0.0.1", "sslmode=disable connect_timeout=10", slow,
+                        std::chrono::milliseconds(200));
+    stuck.cancel();
+    INFO(o.message);
+    CHECK_FALSE(o.ok);
+    CHECK(o.ec == errc::cancelled);
+    CHECK(o.message.find("db.test") != std::string::npos);
+    CHECK(o.took < std::chrono::seconds(2));
 }
 
 TEST_CASE("an address that refuses or fails after connecting: the next one is tried at once") {

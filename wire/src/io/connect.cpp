@@ -31,6 +31,7 @@ namespace {
 // cancellation reaches the socket and TLS operations inside it) and errc::timeout is
 // thrown. A failure before the deadline is thrown at once. (Asio's `||` would not do: it waits
 // for the first *successful* branch, so a quick failure would sit out the whole timeout.)
+// The op runs as a coroutine of its own, so the caller's cancellation is passed on to it.
 template <class T>
 asio::awaitable<T> with_timeout(asio::awaitable<T> op, std::chrono::seconds timeout,
                                 const std::string& what) {
@@ -48,14 +49,20 @@ asio::awaitable<T> with_timeout(asio::awaitable<T> op, std::chrono::seconds time
         state->expired = true;
         state->signal.emit(asio::cancellation_type::terminal);
     });
+    asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
+    auto caller = cs.slot();
+    if (caller.is_connected())
+        caller.assign([state](asio::cancellation_type type) { state->signal.emit(type); });
     try {
         auto result = co_await asio::co_spawn(
             ex, std::move(op),
             asio::bind_cancellation_slot(state->signal.slot(), asio::use_awaitable));
         timer.cancel();
+        if (caller.is_connected()) caller.clear();
         co_return result;
     } catch (...) {
         timer.cancel();
+        if (caller.is_connected()) caller.clear();
         if (!state->expired) throw;
     }
     throw error(make_error_code(errc::timeout), what);
@@ -330,7 +337,9 @@ resolve_within(const resolver& resolve, const std::string& host, std::chrono::se
     // libpq's message for a name that does not resolve.
     const auto what = "could not translate host name \"" + host + "\" to address";
     if (!state->finished) {
-        if (ec) throw std::system_error(ec); // the caller cancelled the connect
+        if (ec)
+            throw error(make_error_code(errc::cancelled),
+                        "connecting to \"" + host + "\" was cancelled");
         throw error(make_error_code(errc::timeout), what);
     }
     try {
@@ -389,6 +398,12 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
 // connect_timeout); a failure moves on to the next address or host as after() says.
 asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor ex,
                                                           const config& cfg, resolver resolve) {
+    // A caller's cancellation ends the attempts: the next address is not tried.
+    const asio::cancellation_state caller = co_await asio::this_coro::cancellation_state;
+    auto cancelled = [&](const endpoint& ep) {
+        return error(make_error_code(errc::cancelled),
+                     "connection to " + ep.to_string() + " was cancelled");
+    };
     std::string failures;
     std::optional<error> only_failure;
     bool session_attr_miss = false;
@@ -417,6 +432,7 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
             try {
                 targets = co_await targets_of(host, cfg, resolve);
             } catch (const error& e) {
+                if (caller.cancelled() != asio::cancellation_type::none) throw;
                 fail(host, e, e.what(), one_host);
             }
             if (shuffle) std::shuffle(targets.begin(), targets.end(), rng);
@@ -432,11 +448,13 @@ asio::awaitable<std::shared_ptr<connection_impl>> connect(asio::any_io_executor 
                     co_await c->close();
                     break; // libpq moves on to the next host, not to this one's other addresses
                 } catch (const error& e) {
+                    if (caller.cancelled() != asio::cancellation_type::none) throw cancelled(ep);
                     auto next = after(e);
                     if (next == next_try::none) throw;
                     fail(ep, e, e.what(), alone);
                     if (next == next_try::host) break;
                 } catch (const std::system_error& e) {
+                    if (caller.cancelled() != asio::cancellation_type::none) throw cancelled(ep);
                     fail(ep, error(e.code(), "connection to " + ep.to_string() + " failed"),
                          e.code().message(), alone);
                 }
