@@ -94,7 +94,11 @@ public:
     // The columns of `q`, and for DISTINCT the ordering's expressions that are not among them.
     selection select_list(const ast::select& q, std::span<const ast::order_item> order);
     void from_where(const ast::select& q);
-    void group_having(const ast::select& q);
+    // `order`: what the query is ordered by (its columns are grouped by too).
+    void group_having(const ast::select& q, std::span<const ast::order_item> order);
+    // The columns `e` reads that GROUP BY needs for `e` to be written after it (Django's
+    // get_group_by_cols): none for an aggregate or for a column `q` selects by name.
+    void group_columns(const ast::select& q, const ast::expr& e, std::vector<ast::expr>& out);
     // Whether `q` has a GROUP BY: an aggregate among its values (or annotations on model rows),
     // or a filter on one.
     bool grouped(const ast::select& q);
@@ -655,7 +659,38 @@ void writer::from_where(const ast::select& q) {
     where_of(q, true);
 }
 
-void writer::group_having(const ast::select& q) {
+void writer::group_columns(const ast::select& q, const ast::expr& e, std::vector<ast::expr>& out) {
+    const auto& n = *e;
+    switch (n.k) {
+    case kind::column:
+    case kind::raw:
+        out.push_back(e);
+        return;
+    case kind::field: {
+        auto selected = [&](const ast::named_expr& v) { return v.name == n.text; };
+        if (std::any_of(q.values.begin(), q.values.end(), selected)) return;
+        if (const auto* a = annotation(n.text))
+            group_columns(q, a->e, out);
+        else
+            out.push_back(resolve_field(*model_, n.text));
+        return;
+    }
+    case kind::path:
+        group_columns(q, resolve_lookup(q, n.text, n.args[0]), out);
+        return;
+    case kind::aggregate:
+    case kind::subquery:
+    case kind::exists:
+    case kind::outer_ref:
+    case kind::param:
+        return;
+    default:
+        for (const auto& a : n.args)
+            if (a) group_columns(q, a, out);
+    }
+}
+
+void writer::group_having(const ast::select& q, std::span<const ast::order_item> order) {
     // filter() on an aggregate (directly or through an annotation's name) goes to HAVING.
     std::vector<ast::expr> having;
     for (const auto& w : q.where)
@@ -670,11 +705,27 @@ void writer::group_having(const ast::select& q) {
         out_ += group_by;
         bool first = true;
         if (q.values_mode) {
+            std::vector<piece> grouped;
             for (std::size_t i = 0; i < q.values.size(); ++i) {
                 if (has_aggregate(q.values[i].e)) continue;
                 if (!first) out_ += ", ";
                 first = false;
                 out_ += std::to_string(i + 1);
+                grouped.push_back(trial([&] { expression(q.values[i].e); }));
+            }
+            // As Django (SQLCompiler.get_group_by), the columns an ordering reads are grouped by
+            // too, so that values("a").annotate(Count(...)).order_by("b") groups by a and b
+            // rather than fail with 42803.
+            std::vector<ast::expr> ordered;
+            for (const auto& o : order)
+                if (!has_aggregate(o.e)) group_columns(q, o.e, ordered);
+            for (const auto& c : ordered) {
+                auto p = trial([&] { expression(c); });
+                if (std::find(grouped.begin(), grouped.end(), p) != grouped.end()) continue;
+                if (!first) out_ += ", ";
+                first = false;
+                expression(c);
+                grouped.push_back(std::move(p));
             }
         } else {
             const auto& m = *q.model;
@@ -798,7 +849,7 @@ void writer::select(const ast::select& q, place where) {
     auto order = ordering(q, where == place::part);
     auto columns = select_list(q, order);
     from_where(q);
-    group_having(q);
+    group_having(q, order);
     order_limit_lock(q, order, columns);
     if (columns.extra > 0 && where != place::statement) wrap(q, start);
 }

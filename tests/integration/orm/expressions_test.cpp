@@ -168,6 +168,17 @@ TEST_CASE("orm: annotations group, filter in HAVING, and correlate through subqu
         auto shifted = co_await books.values_list(F(&ExprBook::author) + 10, Count()).fetch();
         std::sort(shifted.begin(), shifted.end());
         CHECK(shifted == std::vector<std::tuple<std::int64_t, std::int64_t>>{{11, 2}, {12, 3}});
+        // Ordered by a column not among the values: grouped by it too, as in Django.
+        auto by_pages =
+            co_await books.values_list(F(&ExprBook::author), Count()).order_by("-pages").fetch();
+        CHECK(by_pages == std::vector<std::tuple<std::int64_t, std::int64_t>>{
+                              {2, 1}, {1, 1}, {2, 1}, {1, 1}, {2, 1}});
+        auto by_rating =
+            co_await books.values_list(F(&ExprBook::author), Count())
+                .order_by(Coalesce(F(&ExprBook::rating), 0.0).desc(), F(&ExprBook::author).asc())
+                .fetch();
+        CHECK(by_rating == std::vector<std::tuple<std::int64_t, std::int64_t>>{
+                               {2, 1}, {1, 1}, {2, 1}, {1, 1}, {2, 1}});
         auto busy =
             co_await books.annotate("n", Count()).values("author", "n").filter("n__gte", 3).fetch();
         REQUIRE(busy.size() == 1);

@@ -144,6 +144,27 @@ TEST_CASE("grouped values: a value with a parameter is grouped by position; no M
           R"( ORDER BY "authors"."created" DESC, "authors"."name")");
 }
 
+TEST_CASE("grouped values: the columns an ordering reads are grouped by too (Django)") {
+    // A column not among the values: grouped by, so one group per (in_print, pages).
+    CHECK(sql_of(objects<Book>().values_list(F(&Book::in_print), Count()).order_by("-pages")) ==
+          R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "column_2" FROM "book")"
+          R"( GROUP BY 1, "book"."pages" ORDER BY "book"."pages" DESC)");
+    // An expression: grouped by the columns it reads, so its own $n need not match.
+    CHECK(sql_of(objects<Book>()
+                     .values("in_print", named("n", Count()))
+                     .order_by((F(&Book::pages) + 1).asc(), Lower(F(&Book::title)).desc())) ==
+          R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "n" FROM "book" GROUP BY 1, )"
+          R"("book"."pages", "book"."title" ORDER BY ("book"."pages" + $1), )"
+          R"(LOWER("book"."title") DESC [$1 = 1])");
+    // A value or an aggregate among the values adds nothing, nor does the same column twice.
+    CHECK(sql_of(objects<Book>()
+                     .values("in_print", named("n", Count()))
+                     .order_by("in_print", "-n", "pages", "-pages")) ==
+          R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "n" FROM "book" GROUP BY 1, )"
+          R"("book"."pages" ORDER BY "book"."in_print", COUNT(*) DESC, "book"."pages", )"
+          R"("book"."pages" DESC)");
+}
+
 TEST_CASE("values() of an unknown name or an unnamed expression is a clear error") {
     CHECK_THROWS_WITH_AS(objects<Book>().values("title", "colour"),
                          "cannot resolve field \"colour\" of orm_test::Book; choices are: id, "
