@@ -951,7 +951,12 @@ sql_query compile_count(const ast::select& q) {
         writer w(out, sources);
         out.sql = "SELECT COUNT(*)";
         if (needs_subquery(q) || w.filters_aggregate(q)) {
-            from_subquery(w, unordered(q), place::statement);
+            // Grouped values() have a row per group of the values and of the columns the
+            // ordering reads: the count keeps the ordering, to count the rows fetch() returns.
+            if (q.values_mode && !q.order.empty() && w.grouped(q))
+                from_subquery(w, q, place::statement);
+            else
+                from_subquery(w, unordered(q), place::statement);
         } else {
             w.set_query(&q);
             w.from_where(q);

@@ -173,6 +173,10 @@ TEST_CASE("orm: annotations group, filter in HAVING, and correlate through subqu
             co_await books.values_list(F(&ExprBook::author), Count()).order_by("-pages").fetch();
         CHECK(by_pages == std::vector<std::tuple<std::int64_t, std::int64_t>>{
                               {2, 1}, {1, 1}, {2, 1}, {1, 1}, {2, 1}});
+        CHECK(
+            co_await books.values_list(F(&ExprBook::author), Count()).order_by("-pages").count() ==
+            5);
+        CHECK(co_await books.values_list(F(&ExprBook::author), Count()).count() == 2);
         auto by_rating =
             co_await books.values_list(F(&ExprBook::author), Count())
                 .order_by(Coalesce(F(&ExprBook::rating), 0.0).desc(), F(&ExprBook::author).asc())

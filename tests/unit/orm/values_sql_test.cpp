@@ -163,6 +163,12 @@ TEST_CASE("grouped values: the columns an ordering reads are grouped by too (Dja
           R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "n" FROM "book" GROUP BY 1, )"
           R"("book"."pages" ORDER BY "book"."in_print", COUNT(*) DESC, "book"."pages", )"
           R"("book"."pages" DESC)");
+    // count() counts those groups: the rows fetch() returns.
+    CHECK(
+        describe(compile_count(
+            objects<Book>().values_list(F(&Book::in_print), Count()).order_by("pages").query())) ==
+        R"(SELECT COUNT(*) FROM (SELECT "book"."in_print" AS "in_print", COUNT(*) AS "column_2" )"
+        R"(FROM "book" GROUP BY 1, "book"."pages" ORDER BY "book"."pages") AS "subquery")");
 }
 
 TEST_CASE("values() of an unknown name or an unnamed expression is a clear error") {
