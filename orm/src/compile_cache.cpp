@@ -25,25 +25,37 @@ struct value_ref {
     bool bound;
 };
 
-// The bytes of a key: appended without std::string's checks per call (a key is some 100
-// appends of a few bytes each, on every compile).
+// The bytes of a key: appended without std::string's checks per call. Writes of a fixed size
+// are inlined into plain stores (a key is written on every compile, a cache hit included).
 class key_buffer {
 public:
     void clear() noexcept { size_ = 0; }
+    template <class T>
+    void raw(const T& v) {
+        room(sizeof v);
+        std::memcpy(bytes_.data() + size_, &v, sizeof v);
+        size_ += sizeof v;
+    }
     void put(const void* p, std::size_t n) {
-        if (n > bytes_.size() - size_) bytes_.resize(std::max(bytes_.size() * 2, size_ + n));
+        room(n);
         std::memcpy(bytes_.data() + size_, p, n);
         size_ += n;
     }
     std::string_view view() const noexcept { return {bytes_.data(), size_}; }
 
 private:
+    void room(std::size_t n) {
+        if (n > bytes_.size() - size_) bytes_.resize(std::max(bytes_.size() * 2, size_ + n));
+    }
+
     std::vector<char> bytes_ = std::vector<char>(512);
     std::size_t size_ = 0;
 };
 
 // The key of a statement: its AST written out without values (see compile_cache.hpp). Every
-// member of ast::select and ast::node that the compiler reads is written here.
+// member of ast::select and ast::node that the compiler reads is written here. A select's and a
+// node's sizes and flags go first in one fixed-size head, their contents after: the key stays
+// unambiguous, and most of it is a few stores.
 class shape_writer {
 public:
     shape_writer(key_buffer& key, std::vector<value_ref>& values)
@@ -51,12 +63,12 @@ public:
         , values_(values) {}
 
     void statement(const statement_input& in) {
-        byte(static_cast<std::uint8_t>(in.kind));
+        const std::uint32_t head[3] = {static_cast<std::uint32_t>(in.kind), size(in.aggregates),
+                                       size(in.set)};
+        key_.raw(head);
         select(in.query);
-        count(in.aggregates.size());
         for (const auto& a : in.aggregates)
             named(a);
-        count(in.set.size());
         for (const auto& s : in.set) {
             text(s.column);
             expr(s.value);
@@ -64,86 +76,78 @@ public:
     }
 
 private:
-    void byte(std::uint8_t b) { key_.put(&b, 1); }
-    void flag(bool b) { byte(b ? 1 : 0); }
-    template <class T>
-    void raw(const T& v) {
-        key_.put(&v, sizeof v);
+    template <class C>
+    static std::uint32_t size(const C& c) {
+        return static_cast<std::uint32_t>(c.size());
     }
-    void count(std::size_t n) { raw(static_cast<std::uint32_t>(n)); }
     void text(std::string_view s) {
-        count(s.size());
+        key_.raw(size(s));
         key_.put(s.data(), s.size());
     }
     void named(const ast::named_expr& n) {
         text(n.name);
         expr(n.e);
     }
-    void exprs(std::span<const ast::expr> es) {
-        count(es.size());
-        for (const auto& e : es)
-            expr(e);
-    }
-    // LIMIT/OFFSET: whether there is one; its value is a parameter.
+    // LIMIT/OFFSET: whether there is one goes into the head; its value is a parameter.
     void bound(const std::optional<std::int64_t>& v) {
-        flag(v.has_value());
         if (v) values_.push_back({&*v, true});
     }
 
     void select(const ast::select& q) {
-        raw(q.model);
-        count(q.fields.size());
+        const auto& l = q.lock;
+        const std::uint32_t flags =
+            q.values_mode | q.order_set << 1 | q.random_order << 2 | q.reversed << 3 |
+            q.distinct << 4 | q.empty << 5 | q.limit.has_value() << 6 | q.offset.has_value() << 7 |
+            l.enabled << 8 | l.share << 9 | l.nowait << 10 | l.skip_locked << 11 | l.no_key << 12 |
+            (q.first != nullptr) << 13;
+        const std::uint32_t head[10] = {size(q.fields),       size(q.annotations),
+                                        size(q.values),       size(q.where),
+                                        size(q.having),       size(q.order),
+                                        size(q.distinct_on),  size(l.of),
+                                        size(q.combinations), flags};
+        key_.raw(q.model);
+        key_.raw(head);
         for (auto f : q.fields)
-            count(f);
-        count(q.annotations.size());
+            key_.raw(static_cast<std::uint32_t>(f));
         for (const auto& a : q.annotations)
             named(a);
-        count(q.values.size());
         for (const auto& v : q.values)
             named(v);
-        exprs(q.where);
-        exprs(q.having);
-        count(q.order.size());
+        for (const auto& e : q.where)
+            expr(e);
+        for (const auto& e : q.having)
+            expr(e);
         for (const auto& o : q.order) {
             expr(o.e);
-            flag(o.descending);
-            byte(static_cast<std::uint8_t>(o.null_order));
+            key_.raw(static_cast<std::uint8_t>(o.descending | static_cast<int>(o.null_order) << 1));
         }
-        exprs(q.distinct_on);
-        byte(static_cast<std::uint8_t>(q.values_mode | q.order_set << 1 | q.random_order << 2 |
-                                       q.reversed << 3 | q.distinct << 4 | q.empty << 5));
+        for (const auto& e : q.distinct_on)
+            expr(e);
         bound(q.limit);
         bound(q.offset);
-        const auto& l = q.lock;
-        byte(static_cast<std::uint8_t>(l.enabled | l.share << 1 | l.nowait << 2 |
-                                       l.skip_locked << 3 | l.no_key << 4));
-        count(l.of.size());
         for (const auto& o : l.of)
             text(o);
-        flag(q.first != nullptr);
         if (q.first) select(*q.first);
-        count(q.combinations.size());
         for (const auto& c : q.combinations) {
-            byte(static_cast<std::uint8_t>(c.op));
-            flag(c.all);
+            key_.raw(static_cast<std::uint8_t>(static_cast<int>(c.op) | c.all << 2));
             select(*c.other);
         }
     }
 
     void expr(const ast::expr& e) {
+        // A node's head starts with its kind and flags, which are never all ones as here.
         if (!e) {
-            byte(0xff);
+            key_.raw(~std::uint32_t{0});
             return;
         }
         const auto& n = *e;
         // The node's fixed-size part in one piece (no padding: every byte is written), then its
         // texts, children and values.
-        const std::uint32_t head[5] = {
-            static_cast<std::uint32_t>(n.text.size()), static_cast<std::uint32_t>(n.table.size()),
-            static_cast<std::uint32_t>(n.args.size()), static_cast<std::uint32_t>(n.params.size()),
-            static_cast<std::uint32_t>(n.k) | (n.distinct | n.flag << 1 | (n.query != nullptr) << 2)
-                                                  << 8};
-        raw(head);
+        const std::uint32_t head[5] = {static_cast<std::uint32_t>(n.k) |
+                                           (n.distinct | n.flag << 1 | (n.query != nullptr) << 2)
+                                               << 8,
+                                       size(n.text), size(n.table), size(n.args), size(n.params)};
+        key_.raw(head);
         key_.put(n.text.data(), n.text.size());
         key_.put(n.table.data(), n.table.size());
         // A string lookup (Q("x__isnull", false)) is resolved while compiling. An isnull one
@@ -156,7 +160,7 @@ private:
         in_path_ -= path;
         for (const auto& p : n.params) {
             const std::uint32_t value[2] = {p.type, p.is_null()};
-            raw(value);
+            key_.raw(value);
             if (in_path_ > 0) key_.put(p.encoded.data(), p.encoded.size());
             values_.push_back({&p, false});
         }
