@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <iterator>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -175,7 +177,7 @@ private:
 // A cached statement: the SQL, and for each of its parameters the index of its value in the key
 // walk's list. Not cacheable: the compile made up a parameter (the shape is compiled each time).
 struct shape_entry {
-    std::string sql;
+    std::shared_ptr<const std::string> sql;
     std::vector<std::uint32_t> value_index;
     bool cacheable = true;
 };
@@ -202,10 +204,9 @@ shape_cache& cache() {
 
 std::atomic<bool> checking{false};
 
-sql_query from_entry(const shape_entry& e, const std::vector<value_ref>& values) {
-    sql_query out;
+statement from_entry(const shape_entry& e, const std::vector<value_ref>& values) {
+    statement out;
     out.sql = e.sql;
-    out.params.reserve(e.value_index.size());
     for (auto i : e.value_index) {
         const auto& v = values[i];
         if (v.bound)
@@ -228,14 +229,19 @@ bool distinct_places(const std::vector<value_ref>& values) {
     return std::adjacent_find(at.begin(), at.end()) == at.end();
 }
 
-bool same(const sql_query& a, const sql_query& b) {
-    return a.sql == b.sql && a.params == b.params;
+bool same(const statement& a, const sql_query& b) {
+    return *a.sql == b.sql &&
+           std::equal(a.params.begin(), a.params.end(), b.params.begin(), b.params.end());
+}
+
+statement from_query(sql_query&& q) {
+    return {std::make_shared<const std::string>(std::move(q.sql)), std::move(q.params)};
 }
 
 } // namespace
 
-sql_query compile_cached(const statement_input& in,
-                         wire::detail::function_ref<sql_query(parameter_sources&)> compile) {
+statement cached_statement(const statement_input& in,
+                           wire::detail::function_ref<sql_query(parameter_sources&)> compile) {
     auto& c = cache();
     c.key.clear();
     c.values.clear();
@@ -248,12 +254,12 @@ sql_query compile_cached(const statement_input& in,
             if (!same(out, compile(ignored)))
                 throw std::logic_error("the compiled SQL of a cached query shape differs from "
                                        "its fresh compile: " +
-                                       out.sql);
+                                       *out.sql);
         }
         return out;
     } else if (it != c.entries.end() || c.key.view().size() > max_key_size) {
         parameter_sources ignored;
-        return compile(ignored);
+        return from_query(compile(ignored));
     }
 
     // Copied out of the reused buffers before compiling, so that nothing depends on whether a
@@ -261,7 +267,7 @@ sql_query compile_cached(const statement_input& in,
     std::string key(c.key.view());
     std::vector<value_ref> values = c.values;
     parameter_sources sources;
-    auto out = compile(sources);
+    auto out = from_query(compile(sources));
     shape_entry e;
     e.cacheable = distinct_places(values);
     for (std::size_t i = 0; e.cacheable && i < sources.size(); ++i) {
@@ -277,6 +283,16 @@ sql_query compile_cached(const statement_input& in,
     if (c.entries.size() >= max_shapes) c.entries.clear();
     c.entries.insert_or_assign(std::move(key), std::move(e));
     return out;
+}
+
+sql_query to_query(statement s) {
+    return {*s.sql,
+            {std::make_move_iterator(s.params.begin()), std::make_move_iterator(s.params.end())}};
+}
+
+sql_query compile_cached(const statement_input& in,
+                         wire::detail::function_ref<sql_query(parameter_sources&)> compile) {
+    return to_query(cached_statement(in, compile));
 }
 
 void check_compile_cache(bool on) noexcept {

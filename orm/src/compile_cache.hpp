@@ -37,6 +37,13 @@ using parameter_sources = std::vector<const void*>;
 
 // The statement from the cache, or from `compile` (then cached when every parameter it wrote
 // came from the AST).
+statement cached_statement(const statement_input& in,
+                           wire::detail::function_ref<sql_query(parameter_sources&)> compile);
+
+// A statement as a sql_query of its own (a copy of the SQL).
+sql_query to_query(statement s);
+
+// cached_statement as a sql_query.
 sql_query compile_cached(const statement_input& in,
                          wire::detail::function_ref<sql_query(parameter_sources&)> compile);
 

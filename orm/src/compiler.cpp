@@ -936,13 +936,17 @@ bool deferred_fields(const ast::select& q) {
 
 } // namespace
 
-sql_query compile_select(const ast::select& q) {
-    return detail::compile_cached({detail::statement_kind::select, q}, [&](auto& sources) {
+detail::statement detail::select_statement(const ast::select& q) {
+    return cached_statement({statement_kind::select, q}, [&](auto& sources) {
         sql_query out;
         writer w(out, sources);
         w.select(q, place::statement);
         return out;
     });
+}
+
+sql_query compile_select(const ast::select& q) {
+    return detail::to_query(detail::select_statement(q));
 }
 
 sql_query compile_count(const ast::select& q) {

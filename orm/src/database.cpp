@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <mutex>
+#include <span>
 
 namespace turbopg::orm {
 
@@ -47,7 +48,7 @@ namespace {
 // running a query allocates nothing for them.
 class param_layout {
 public:
-    explicit param_layout(const std::vector<param_value>& params)
+    explicit param_layout(std::span<const param_value> params)
         : size_(params.size()) {
         if (size_ > inline_count) {
             types_heap_.resize(size_);
@@ -78,7 +79,7 @@ private:
 
 // Writes the Bind values of `q`; lives in the awaiting frame (the wire keeps a reference to it).
 struct param_writer {
-    const sql_query& q;
+    statement_view q;
     void operator()(wire::bytes& out) const {
         for (const auto& p : q.params)
             out.insert(out.end(), p.encoded.begin(), p.encoded.end());
@@ -86,7 +87,7 @@ struct param_writer {
 };
 
 struct bound_query {
-    explicit bound_query(const sql_query& q)
+    explicit bound_query(statement_view q)
         : query(q)
         , layout(q.params)
         , writer{q} {}
@@ -94,20 +95,20 @@ struct bound_query {
     asio::awaitable<void> run(wire::connection& conn, wire::detail::result_sink& sink) {
         return conn.run_extended_erased(query.sql, layout.types(), layout.formats(), writer, sink);
     }
-    const sql_query& query;
+    statement_view query;
     param_layout layout;
     param_writer writer;
 };
 
 } // namespace
 
-asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
+asio::awaitable<void> run_query(wire::connection& conn, statement_view q,
                                 wire::detail::result_sink& sink) {
     bound_query bound(q);
     co_await bound.run(conn, sink);
 }
 
-asio::awaitable<void> run_on(database db, const sql_query& q, wire::detail::result_sink& sink,
+asio::awaitable<void> run_on(database db, statement_view q, wire::detail::result_sink& sink,
                              const wire::detail::row_failure* failure) {
     bound_query bound(q);
     try {

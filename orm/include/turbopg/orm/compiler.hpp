@@ -5,7 +5,10 @@
 #include <turbopg/orm/ast.hpp>
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace turbopg::orm {
@@ -15,6 +18,29 @@ struct sql_query {
     std::vector<param_value> params;
 };
 
+namespace detail {
+// A compiled statement as a queryset's own terminal calls run it: the SQL shared with the
+// compile cache (a query of a cached shape copies no text) and the parameters, the usual few
+// held inline (it allocates nothing for them).
+struct statement {
+    std::shared_ptr<const std::string> sql;
+    small_vector<param_value, 2> params;
+};
+} // namespace detail
+
+// A statement to run, borrowed from a sql_query or a detail::statement (which outlives the run).
+struct statement_view {
+    std::string_view sql;
+    std::span<const param_value> params;
+
+    statement_view(const sql_query& q) noexcept
+        : sql(q.sql)
+        , params(q.params) {}
+    statement_view(const detail::statement& s) noexcept
+        : sql(*s.sql)
+        , params(s.params.data(), s.params.size()) {}
+};
+
 struct assignment {
     std::string column;
     ast::expr value;
@@ -22,6 +48,10 @@ struct assignment {
 
 // SELECT of the model's fields (or values/annotations), with every clause of the query.
 TURBOPG_ORM_API sql_query compile_select(const ast::select& q);
+namespace detail {
+// compile_select as a detail::statement (what the queryset runs itself).
+TURBOPG_ORM_API statement select_statement(const ast::select& q);
+} // namespace detail
 // SELECT COUNT(*) of the rows the query would return.
 TURBOPG_ORM_API sql_query compile_count(const ast::select& q);
 // SELECT whether the query returns at least one row.

@@ -71,24 +71,24 @@ private:
 };
 
 // Runs a compiled statement on `conn`, its parameters bound in binary, results to `sink`.
-TURBOPG_ORM_API asio::awaitable<void> run_query(wire::connection& conn, const sql_query& q,
+TURBOPG_ORM_API asio::awaitable<void> run_query(wire::connection& conn, statement_view q,
                                                 wire::detail::result_sink& sink);
 
 // Runs a compiled statement on `db` (on a connection of a pool for its round trip), results to
 // `sink`. When the query failed because the sink stopped the rows (on a value it could not
 // decode, or with its callable's exception), `*failure` is rethrown (a decode error names the
 // column and types) rather than the bare code the query ended with.
-TURBOPG_ORM_API asio::awaitable<void> run_on(database db, const sql_query& q,
+TURBOPG_ORM_API asio::awaitable<void> run_on(database db, statement_view q,
                                              wire::detail::result_sink& sink,
                                              const wire::detail::row_failure* failure = nullptr);
 
 // run_query into a decoding sink (one with failure()), with run_on's error rule.
 template <class Sink>
-asio::awaitable<void> run_decoding(wire::connection& conn, const sql_query& q, Sink& sink) {
+asio::awaitable<void> run_decoding(wire::connection& conn, statement_view q, Sink& sink) {
     return run_on(database(conn), q, sink, &sink.failure());
 }
 template <class Sink>
-asio::awaitable<void> run_decoding(database db, const sql_query& q, Sink& sink) {
+asio::awaitable<void> run_decoding(database db, statement_view q, Sink& sink) {
     return run_on(db, q, sink, &sink.failure());
 }
 

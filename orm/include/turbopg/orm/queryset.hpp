@@ -189,7 +189,7 @@ public:
     template <class F>
     asio::awaitable<std::uint64_t> for_each(F&& f) const {
         if (q_.empty) co_return 0;
-        auto sql = compile_select(q_);
+        auto sql = detail::select_statement(q_);
         detail::model_sink<M, std::remove_reference_t<F>> sink(q_.fields, f);
         co_await run_decoding(db(), sql, sink);
         co_return wire::detail::rows_in_tag(sink.tag());
@@ -566,7 +566,7 @@ private:
         std::optional<M> row;
         std::uint64_t n = 0;
         if (!s.empty) {
-            auto sql = compile_select(s);
+            auto sql = detail::select_statement(s);
             auto keep_first = [&](M&& m) {
                 if (n++ == 0) row.emplace(std::move(m));
             };
