@@ -174,7 +174,7 @@ struct select {
     std::vector<named_expr> annotations; // extra columns (annotate)
     std::vector<named_expr> values;      // values()/values_list(): replaces fields when set
     bool values_mode = false;
-    std::vector<expr> where;  // ANDed
+    expr_list where;          // ANDed (one or two filters held inline)
     std::vector<expr> having; // ANDed
     std::vector<order_item> order;
     bool order_set = false; // order_by() was called (even empty): the model's ordering is off

@@ -553,9 +553,7 @@ private:
     ast::select with_condition(ast::expr condition) const {
         not_sliced("filter");
         not_combined("filter");
-        ast::select s;
-        s.where.reserve(q_.where.size() + 1);
-        s = q_;
+        ast::select s = q_;
         s.where.push_back(std::move(condition));
         return s;
     }
