@@ -957,6 +957,7 @@ sql_query compile_count(const ast::select& q) {
         if (needs_subquery(q) || w.filters_aggregate(q)) {
             // Grouped values() have a row per group of the values and of the columns the
             // ordering reads: the count keeps the ordering, to count the rows fetch() returns.
+            w.set_query(&q); // grouped() resolves annotation names against it
             if (q.values_mode && !q.order.empty() && w.grouped(q))
                 from_subquery(w, q, place::statement);
             else

@@ -169,6 +169,14 @@ TEST_CASE("grouped values: the columns an ordering reads are grouped by too (Dja
             objects<Book>().values_list(F(&Book::in_print), Count()).order_by("pages").query())) ==
         R"(SELECT COUNT(*) FROM (SELECT "book"."in_print" AS "in_print", COUNT(*) AS "column_2" )"
         R"(FROM "book" GROUP BY 1, "book"."pages" ORDER BY "book"."pages") AS "subquery")");
+    // The same with the aggregate named by annotate().
+    CHECK(describe(compile_count(objects<Book>()
+                                     .annotate("n", Count())
+                                     .values("in_print", "n")
+                                     .order_by("pages")
+                                     .query())) ==
+          R"(SELECT COUNT(*) FROM (SELECT "book"."in_print" AS "in_print", COUNT(*) AS "n" )"
+          R"(FROM "book" GROUP BY 1, "book"."pages" ORDER BY "book"."pages") AS "subquery")");
 }
 
 TEST_CASE("values() of an unknown name or an unnamed expression is a clear error") {
