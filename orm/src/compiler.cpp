@@ -705,20 +705,20 @@ void writer::group_having(const ast::select& q, std::span<const ast::order_item>
         out_ += group_by;
         bool first = true;
         if (q.values_mode) {
-            std::vector<piece> grouped;
-            for (std::size_t i = 0; i < q.values.size(); ++i) {
-                if (has_aggregate(q.values[i].e)) continue;
-                if (!first) out_ += ", ";
-                first = false;
-                out_ += std::to_string(i + 1);
-                grouped.push_back(trial([&] { expression(q.values[i].e); }));
-            }
             // As Django (SQLCompiler.get_group_by), the columns an ordering reads are grouped by
             // too, so that values("a").annotate(Count(...)).order_by("b") groups by a and b
             // rather than fail with 42803.
             std::vector<ast::expr> ordered;
             for (const auto& o : order)
                 if (!has_aggregate(o.e)) group_columns(q, o.e, ordered);
+            std::vector<piece> grouped; // what is grouped by, to group by an ordered column once
+            for (std::size_t i = 0; i < q.values.size(); ++i) {
+                if (has_aggregate(q.values[i].e)) continue;
+                if (!first) out_ += ", ";
+                first = false;
+                out_ += std::to_string(i + 1);
+                if (!ordered.empty()) grouped.push_back(trial([&] { expression(q.values[i].e); }));
+            }
             for (const auto& c : ordered) {
                 auto p = trial([&] { expression(c); });
                 if (std::find(grouped.begin(), grouped.end(), p) != grouped.end()) continue;

@@ -156,6 +156,13 @@ TEST_CASE("grouped values: the columns an ordering reads are grouped by too (Dja
           R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "n" FROM "book" GROUP BY 1, )"
           R"("book"."pages", "book"."title" ORDER BY ("book"."pages" + $1), )"
           R"(LOWER("book"."title") DESC [$1 = 1])");
+    // A string lookup inside the ordering: grouped by the column it reads.
+    CHECK(sql_of(objects<Book>()
+                     .values_list(F(&Book::in_print), Count())
+                     .order_by(Case(When(Q("pages__gte", 300), 1), 0).desc())) ==
+          R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "column_2" FROM "book" GROUP BY )"
+          R"(1, "book"."pages" ORDER BY CASE WHEN "book"."pages" >= $1 THEN $2 ELSE $3 END DESC )"
+          R"([$1 = 300, $2 = 1, $3 = 0])");
     // A value or an aggregate among the values adds nothing, nor does the same column twice.
     CHECK(sql_of(objects<Book>()
                      .values("in_print", named("n", Count()))
