@@ -950,7 +950,11 @@ sql_query compile_select(const ast::select& q) {
 }
 
 sql_query compile_count(const ast::select& q) {
-    return detail::compile_cached({detail::statement_kind::count, q}, [&](auto& sources) {
+    return detail::to_query(detail::count_statement(q));
+}
+
+detail::statement detail::count_statement(const ast::select& q) {
+    return cached_statement({statement_kind::count, q}, [&](auto& sources) {
         sql_query out;
         writer w(out, sources);
         out.sql = "SELECT COUNT(*)";
@@ -971,7 +975,11 @@ sql_query compile_count(const ast::select& q) {
 }
 
 sql_query compile_exists(const ast::select& q) {
-    return detail::compile_cached({detail::statement_kind::exists, q}, [&](auto& sources) {
+    return detail::to_query(detail::exists_statement(q));
+}
+
+detail::statement detail::exists_statement(const ast::select& q) {
+    return cached_statement({statement_kind::exists, q}, [&](auto& sources) {
         sql_query out;
         writer w(out, sources);
         out.sql = "SELECT EXISTS(";

@@ -79,6 +79,10 @@ TEST_CASE("orm: fetch, filter, order_by and slicing decode rows into the struct"
         CHECK(titles(co_await shelf.order_by("pages").slice(1, 3).fetch()) == "BC");
         CHECK(titles(co_await shelf.order_by("pages").slice(4).fetch()) == "É");
         CHECK(titles(co_await shelf.order_by("pages").slice(10, 20).fetch()).empty());
+        // A slice's rows land in a vector sized for the slice once, not grown row by row.
+        auto page = co_await shelf.order_by("pages").slice(0, 3).fetch();
+        CHECK(page.size() == 3);
+        CHECK(page.capacity() == 3);
         CHECK(titles(co_await shelf.filter("title__iexact", "é").fetch()) == "É");
         CHECK(titles(co_await shelf.filter(F(&Shelf::title).contains("%")).fetch()).empty());
         CHECK(titles(co_await shelf.filter(F(&Shelf::rating).isnull()).order_by("id").fetch()) ==

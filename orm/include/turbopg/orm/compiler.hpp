@@ -56,6 +56,11 @@ TURBOPG_ORM_API statement select_statement(const ast::select& q);
 TURBOPG_ORM_API sql_query compile_count(const ast::select& q);
 // SELECT whether the query returns at least one row.
 TURBOPG_ORM_API sql_query compile_exists(const ast::select& q);
+namespace detail {
+// compile_count and compile_exists as a detail::statement.
+TURBOPG_ORM_API statement count_statement(const ast::select& q);
+TURBOPG_ORM_API statement exists_statement(const ast::select& q);
+} // namespace detail
 // SELECT of aggregates over the rows the query would return (one row).
 TURBOPG_ORM_API sql_query compile_aggregate(const ast::select& q,
                                             const std::vector<ast::named_expr>& aggregates);

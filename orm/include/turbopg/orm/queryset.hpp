@@ -176,6 +176,10 @@ public:
     // Every row as a model object.
     asio::awaitable<std::vector<M>> fetch() const {
         std::vector<M> out;
+        // A slice says how many rows at most: room for them at once (for a page, not a vector
+        // grown by doubling), up to a bound, so a large LIMIT reserves no memory it may not use.
+        if (q_.limit)
+            out.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(*q_.limit, 0, 256)));
         co_await for_each([&](M&& m) { out.push_back(std::move(m)); });
         co_return out;
     }
@@ -216,11 +220,11 @@ public:
 
     asio::awaitable<std::int64_t> count() const {
         if (q_.empty) co_return 0;
-        co_return co_await value_of<std::int64_t>(compile_count(q_));
+        co_return co_await value_of<std::int64_t>(detail::count_statement(q_));
     }
     asio::awaitable<bool> exists() const {
         if (q_.empty) co_return false;
-        co_return co_await value_of<bool>(compile_exists(q_));
+        co_return co_await value_of<bool>(detail::exists_statement(q_));
     }
 
     // The first/last row in the queryset's order (by primary key when unordered), or nullopt.
@@ -542,7 +546,7 @@ private:
         co_return row;
     }
     template <class T>
-    asio::awaitable<T> value_of(sql_query sql) const {
+    asio::awaitable<T> value_of(detail::statement sql) const {
         std::optional<std::tuple<T>> row;
         auto take = [&](std::tuple<T>&& r) { row = std::move(r); };
         wire::detail::streaming_sink<std::tuple<T>, decltype(take)> sink(take);
