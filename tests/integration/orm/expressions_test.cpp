@@ -520,6 +520,14 @@ TEST_CASE("orm: Exists and Subquery on the outer query's own table compare with 
         auto titles =
             co_await has_longer.order_by("id").values_list(F(&ExprBook::title)).flat().fetch();
         CHECK(titles == std::vector<std::string>{"Alpha", "Gamma", "Epsilon"});
+        // A slice of values lands in a vector sized for the slice once, as fetch() of models.
+        auto first_three = co_await books.order_by("id")
+                               .values_list(F(&ExprBook::title))
+                               .flat()
+                               .slice(0, 3)
+                               .fetch();
+        CHECK(first_three.size() == 3);
+        CHECK(first_three.capacity() == 3);
         CHECK(co_await books.exclude(Exists(longer)).count() == 2);
         // Each book's next longer title by the same author (none for the longest).
         auto next_longer =

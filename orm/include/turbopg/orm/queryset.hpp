@@ -175,11 +175,7 @@ public:
 
     // Every row as a model object.
     asio::awaitable<std::vector<M>> fetch() const {
-        std::vector<M> out;
-        // A slice says how many rows at most: room for them at once (for a page, not a vector
-        // grown by doubling), up to a bound, so a large LIMIT reserves no memory it may not use.
-        if (q_.limit)
-            out.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(*q_.limit, 0, 256)));
+        auto out = detail::vector_for_rows<M>(q_);
         co_await for_each([&](M&& m) { out.push_back(std::move(m)); });
         co_return out;
     }

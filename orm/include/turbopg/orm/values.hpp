@@ -243,7 +243,7 @@ public:
 
 private:
     asio::awaitable<std::vector<Row>> fetch_typed() const {
-        std::vector<Row> out;
+        auto out = detail::vector_for_rows<Row>(query());
         co_await for_each([&](Row&& r) { out.push_back(std::move(r)); });
         co_return out;
     }
