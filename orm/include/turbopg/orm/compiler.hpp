@@ -4,8 +4,6 @@
 
 #include <turbopg/orm/ast.hpp>
 
-#include <algorithm>
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -62,16 +60,6 @@ namespace detail {
 // compile_count and compile_exists as a detail::statement.
 TURBOPG_ORM_API statement count_statement(const ast::select& q);
 TURBOPG_ORM_API statement exists_statement(const ast::select& q);
-
-// An empty vector for the rows `q` returns, with room for all of them when a slice bounds them
-// (up to 256): a page is collected without growing the vector by doubling, and a large LIMIT
-// reserves no memory it may not use.
-template <class Row>
-std::vector<Row> vector_for_rows(const ast::select& q) {
-    std::vector<Row> out;
-    if (q.limit) out.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(*q.limit, 0, 256)));
-    return out;
-}
 } // namespace detail
 // SELECT of aggregates over the rows the query would return (one row).
 TURBOPG_ORM_API sql_query compile_aggregate(const ast::select& q,

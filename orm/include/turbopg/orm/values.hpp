@@ -130,6 +130,16 @@ inline asio::awaitable<wire::result> collect_rows(database db, const sql_query& 
     co_return b.take();
 }
 
+// An empty vector for the rows `q` returns, with room for all of them when a slice bounds them
+// (up to 256): a page is collected without growing the vector by doubling, and a large LIMIT
+// reserves no memory it may not use.
+template <class Row>
+std::vector<Row> vector_for_rows(const ast::select& q) {
+    std::vector<Row> out;
+    if (q.limit) out.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(*q.limit, 0, 256)));
+    return out;
+}
+
 // EXPLAIN's output: its rows joined by newlines.
 inline asio::awaitable<std::string> explain_text(database db, sql_query sql) {
     auto rows = co_await collect_rows(db, sql);
