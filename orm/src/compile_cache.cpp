@@ -44,6 +44,7 @@ public:
         size_ += n;
     }
     std::string_view view() const noexcept { return {bytes_.data(), size_}; }
+    void overwrite(std::size_t at, char c) noexcept { bytes_[at] = c; }
 
 private:
     void room(std::size_t n) {
@@ -219,8 +220,16 @@ statement from_entry(const shape_entry& e, const std::vector<value_ref>& values)
 
 // Whether every value of the key walk sits in a place of its own. A node used twice in one query
 // (one Q in two filters) is met twice: which of the two places a parameter came from is then
-// unknown, and another query of that shape may hold different values there.
+// unknown, and another query of that shape may hold different values there. Asked on every
+// compile: a few values are compared pairwise, without allocating.
 bool distinct_places(const std::vector<value_ref>& values) {
+    constexpr std::size_t pairwise = 16;
+    if (values.size() <= pairwise) {
+        for (std::size_t i = 0; i < values.size(); ++i)
+            for (std::size_t j = i + 1; j < values.size(); ++j)
+                if (values[i].at == values[j].at) return false;
+        return true;
+    }
     std::vector<const void*> at;
     at.reserve(values.size());
     for (const auto& v : values)
@@ -245,7 +254,13 @@ statement cached_statement(const statement_input& in,
     auto& c = cache();
     c.key.clear();
     c.values.clear();
+    // First byte: whether a value is met twice. The compiler writes such a value's $n twice
+    // (one expression to PostgreSQL), two values of the same shape once each, so the two are
+    // different statements; the first kind is never cached (see distinct_places).
+    c.key.raw(char{0});
     shape_writer(c.key, c.values).statement(in);
+    const bool shared_values = !distinct_places(c.values);
+    if (shared_values) c.key.overwrite(0, 1);
     if (auto it = c.entries.find(c.key.view()); it != c.entries.end() && it->second.cacheable) {
         ++c.hits;
         auto out = from_entry(it->second, c.values);
@@ -269,7 +284,7 @@ statement cached_statement(const statement_input& in,
     parameter_sources sources;
     auto out = from_query(compile(sources));
     shape_entry e;
-    e.cacheable = distinct_places(values);
+    e.cacheable = !shared_values;
     for (std::size_t i = 0; e.cacheable && i < sources.size(); ++i) {
         auto at = std::find_if(values.begin(), values.end(),
                                [&](const value_ref& v) { return v.at == sources[i]; });

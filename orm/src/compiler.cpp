@@ -117,13 +117,27 @@ public:
         return false;
     }
     void expression(const ast::expr& e);
-    void param(const param_value& p) { param(param_value(p), &p); }
+    // A value of the AST, held by node `holder`. Written again (an ordering grouped by, the two
+    // bounds of a range array), it takes the same $n: PostgreSQL tells `lower(x) || $1` and
+    // `lower(x) || $2` apart (42803 when one is in GROUP BY and the other in ORDER BY).
+    void param(const ast::expr& holder, const param_value& p) {
+        for (const auto& w : written_)
+            if (w.value == &p) {
+                number(w.n);
+                return;
+            }
+        param(param_value(p), &p);
+        written_.push_back({holder, &p, params_.size()});
+    }
     // `source`: the AST's value that `p` stands for.
     void param(param_value&& p, const void* source) {
         sources_.push_back(source);
         params_.push_back(std::move(p));
+        number(params_.size());
+    }
+    void number(std::size_t n) {
         out_ += '$';
-        out_ += std::to_string(params_.size());
+        out_ += std::to_string(n);
     }
     // A column of the query being written.
     void column(const column_info& c) { qualified_column(*model_, alias_, c); }
@@ -157,7 +171,7 @@ private:
     // `e` as a column of the query's model that may be NULL, or nullptr.
     const column_info* nullable_column(const ast::expr& e) const;
     void conjunction(std::span<const ast::expr> parts, std::string_view op);
-    void raw(const ast::node& n);
+    void raw(const ast::expr& e);
     void subquery(const ast::select& q);
     // The annotation `name` may refer to (those annotated before the one being written), or
     // nullptr.
@@ -171,6 +185,14 @@ private:
     std::string& out_;
     std::vector<param_value>& params_;
     detail::parameter_sources& sources_;
+    // The AST values written, each with its $n. Their nodes are held, so that no node made while
+    // writing (a string lookup resolved) can take the address of one and pass for it.
+    struct written_value {
+        ast::expr holder;
+        const param_value* value; // in holder->params
+        std::size_t n;
+    };
+    std::vector<written_value> written_;
     const model_info* model_ = nullptr;  // the query being written
     const model_info* outer_ = nullptr;  // the enclosing query, inside a subquery
     std::string alias_, outer_alias_;    // the aliases of these two (empty: none)
@@ -241,13 +263,14 @@ void writer::conjunction(std::span<const ast::expr> parts, std::string_view op) 
     out_ += ')';
 }
 
-void writer::raw(const ast::node& n) {
+void writer::raw(const ast::expr& e) {
+    const auto& n = *e;
     std::size_t next = 0;
     for (std::size_t i = 0; i < n.text.size(); ++i) {
         if (n.text[i] == '%' && i + 1 < n.text.size() && n.text[i + 1] == 's') {
             if (next >= n.params.size())
                 throw error("RawSQL has more %s placeholders than parameters: " + n.text);
-            param(n.params[next++]);
+            param(e, n.params[next++]);
             ++i;
         } else if (n.text[i] == '%' && i + 1 < n.text.size() && n.text[i + 1] == '%') {
             out_ += '%';
@@ -445,11 +468,11 @@ void writer::expression(const ast::expr& e) {
         qualified_column(*outer_, outer_alias_, outer_->columns[outer_->index_of(n.text)]);
         break;
     case kind::param:
-        param(n.params[0]);
+        param(e, n.params[0]);
         break;
     case kind::raw:
         out_ += '(';
-        raw(n);
+        raw(e);
         out_ += ')';
         break;
     case kind::func:
@@ -572,12 +595,14 @@ piece writer::trial(F&& write) {
     auto text = out_.size();
     auto values = params_.size();
     auto sources = sources_.size();
+    auto written = written_.size();
     write();
     piece p{out_.substr(text),
             {params_.begin() + static_cast<std::ptrdiff_t>(values), params_.end()}};
     out_.resize(text);
     params_.resize(values);
     sources_.resize(sources);
+    written_.resize(written);
     return p;
 }
 

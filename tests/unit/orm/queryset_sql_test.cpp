@@ -140,13 +140,12 @@ TEST_CASE("string lookups resolve against the model") {
 }
 
 TEST_CASE("a range lookup by name takes both bounds in one array, and rejects anything else") {
+    // The array is sent once.
+    CHECK(sql_of(objects<Book>().filter("pages__range", std::vector<std::int32_t>{10, 20})) ==
+          select_books(R"( WHERE "book"."pages" BETWEEN ($1)[1] AND ($1)[2] [$1 = <int4[]>])"));
     CHECK(
-        sql_of(objects<Book>().filter("pages__range", std::vector<std::int32_t>{10, 20})) ==
-        select_books(
-            R"( WHERE "book"."pages" BETWEEN ($1)[1] AND ($2)[2] [$1 = <int4[]>, $2 = <int4[]>])"));
-    CHECK(sql_of(objects<Book>().exclude(Q("pages__range", std::vector<std::int32_t>{1, 2}))) ==
-          select_books(R"( WHERE NOT ("book"."pages" BETWEEN ($1)[1] AND ($2)[2]))"
-                       R"( [$1 = <int4[]>, $2 = <int4[]>])"));
+        sql_of(objects<Book>().exclude(Q("pages__range", std::vector<std::int32_t>{1, 2}))) ==
+        select_books(R"( WHERE NOT ("book"."pages" BETWEEN ($1)[1] AND ($1)[2]) [$1 = <int4[]>])"));
     const char* needs_two = R"(the value of "pages__range" must hold the two bounds, e.g. )"
                             R"(std::vector{low, high})";
     CHECK_THROWS_WITH_AS(objects<Book>().filter("pages__range", 10), needs_two, field_error);
