@@ -501,12 +501,13 @@ void writer::expression(const ast::expr& e) {
         break;
     case kind::extract:
         // EXTRACT gives numeric (PostgreSQL 14+); the ORM reads date parts as integers. Django's
-        // week_day counts from Sunday = 1, PostgreSQL's DOW from Sunday = 0.
-        out_ += "(EXTRACT(";
+        // week_day counts from Sunday = 1, PostgreSQL's DOW from Sunday = 0. SECOND has the
+        // fraction too, which a cast would round (59.7 to 60): truncated, as Django does.
+        out_ += n.text == "SECOND" ? "(FLOOR(EXTRACT(" : "(EXTRACT(";
         out_ += n.text;
         out_ += " FROM ";
         expression(n.args[0]);
-        out_ += n.text == "DOW" ? ") + 1)::int4" : "))::int4";
+        out_ += n.text == "DOW" ? ") + 1)::int4" : n.text == "SECOND" ? ")))::int4" : "))::int4";
         break;
     case kind::lookup:
         lookup(n);

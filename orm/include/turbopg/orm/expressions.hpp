@@ -176,6 +176,7 @@ public:
     expression<std::int32_t> week_day() const { return part("week_day"); }
     expression<std::int32_t> hour() const { return part("hour"); }
     expression<std::int32_t> minute() const { return part("minute"); }
+    expression<std::int32_t> second() const { return part("second"); }
     expression<std::chrono::sys_days> date() const {
         return expression<std::chrono::sys_days>(make_transform("date", node_));
     }
@@ -346,11 +347,17 @@ expression<T> F(std::string_view name) {
     return expression<T>(ast::make(ast::kind::field, std::string(name)));
 }
 
-// Value(42): a constant, sent as a parameter.
+// Value(42): a constant, sent as a parameter. A text value is cast to text: it is sent untyped
+// (OID 0, as libpq sends strings, so that the server infers its type from where it stands), and
+// standing alone, in a select list or as an argument of CONCAT or COALESCE, nothing would tell
+// (42P18).
 template <class T>
 auto Value(const T& v) {
     using t = std::conditional_t<string_like<T>, std::string, T>;
-    return expression<t>(expression<t>::value_node(v));
+    auto node = expression<t>::value_node(v);
+    if constexpr (std::is_same_v<value_of_t<t>, std::string>)
+        node = ast::make(ast::kind::cast, "text", {std::move(node)});
+    return expression<t>(std::move(node));
 }
 
 // OuterRef<std::int64_t>("id"): a field of the enclosing query, inside Subquery/Exists.
