@@ -170,6 +170,95 @@ TEST_CASE("typed lookups") {
           select_books(R"( WHERE (EXTRACT(DOW FROM "book"."published") + 1)::int4 = $1 [$1 = 1])"));
 }
 
+TEST_CASE("every lookup and date transform, typed and by name") {
+    // What follows FROM "book".
+    auto rest = [](const auto& qs) {
+        auto sql = sql_of(qs);
+        return sql.substr(sql.find(R"( FROM "book")") + 12);
+    };
+    const auto title = F(&Book::title);
+    const auto pages = F(&Book::pages);
+    const auto published = F(&Book::published);
+    auto books = objects<Book>();
+    CHECK(rest(books.filter(title.exact("Dune"))) == R"( WHERE "book"."title" = $1 [$1 = 'Dune'])");
+    CHECK(rest(books.filter("title__exact", "Dune")) == rest(books.filter(title == "Dune")));
+    CHECK(rest(books.filter(pages != 5)) == R"( WHERE "book"."pages" <> $1 [$1 = 5])");
+    CHECK(rest(books.filter(title.iexact("dune"))) ==
+          R"( WHERE UPPER("book"."title"::text) = UPPER($1) [$1 = 'dune'])");
+    // LIKE patterns: the value's own %, _ and \ escaped, the wildcards added.
+    CHECK(rest(books.filter(title.contains("u%"))) ==
+          R"( WHERE "book"."title"::text LIKE $1 [$1 = '%u\%%'])");
+    CHECK(rest(books.filter("title__icontains", "u_")) ==
+          R"( WHERE UPPER("book"."title"::text) LIKE UPPER($1) [$1 = '%u\_%'])");
+    CHECK(rest(books.filter(title.startswith("D"))) ==
+          R"( WHERE "book"."title"::text LIKE $1 [$1 = 'D%'])");
+    CHECK(rest(books.filter("title__istartswith", "d")) ==
+          R"( WHERE UPPER("book"."title"::text) LIKE UPPER($1) [$1 = 'd%'])");
+    CHECK(rest(books.filter(title.endswith("e\\"))) ==
+          R"( WHERE "book"."title"::text LIKE $1 [$1 = '%e\\'])");
+    CHECK(rest(books.filter("title__iendswith", "E")) ==
+          R"( WHERE UPPER("book"."title"::text) LIKE UPPER($1) [$1 = '%E'])");
+    CHECK(rest(books.filter(title.regex("^D"))) ==
+          R"( WHERE "book"."title"::text ~ $1 [$1 = '^D'])");
+    CHECK(rest(books.filter("title__iregex", "^d")) ==
+          R"( WHERE "book"."title"::text ~* $1 [$1 = '^d'])");
+    CHECK(rest(books.filter(pages.gt(5))) == R"( WHERE "book"."pages" > $1 [$1 = 5])");
+    CHECK(rest(books.filter("pages__gte", 5)) == R"( WHERE "book"."pages" >= $1 [$1 = 5])");
+    CHECK(rest(books.filter(pages.lt(5))) == R"( WHERE "book"."pages" < $1 [$1 = 5])");
+    CHECK(rest(books.filter("pages__lte", 5)) == R"( WHERE "book"."pages" <= $1 [$1 = 5])");
+    CHECK(rest(books.filter("pages__in", std::vector<std::int32_t>{1, 2})) ==
+          R"( WHERE "book"."pages" = ANY($1) [$1 = <int4[]>])");
+
+    // Date parts as integers; a second truncated (Django's), not rounded by the cast.
+    CHECK(rest(books.filter(published.year() == 2020)) ==
+          R"( WHERE (EXTRACT(YEAR FROM "book"."published"))::int4 = $1 [$1 = 2020])");
+    CHECK(rest(books.filter(published.month() == 2)) ==
+          R"( WHERE (EXTRACT(MONTH FROM "book"."published"))::int4 = $1 [$1 = 2])");
+    CHECK(rest(books.filter("published__day", 3)) ==
+          R"( WHERE (EXTRACT(DAY FROM "book"."published"))::int4 = $1 [$1 = 3])");
+    CHECK(rest(books.filter("published__week_day", 1)) ==
+          R"( WHERE (EXTRACT(DOW FROM "book"."published") + 1)::int4 = $1 [$1 = 1])");
+    CHECK(rest(books.filter(published.hour() == 4)) ==
+          R"( WHERE (EXTRACT(HOUR FROM "book"."published"))::int4 = $1 [$1 = 4])");
+    CHECK(rest(books.filter("published__minute__lt", 5)) ==
+          R"( WHERE (EXTRACT(MINUTE FROM "book"."published"))::int4 < $1 [$1 = 5])");
+    CHECK(rest(books.filter(published.second() == 6)) ==
+          R"( WHERE (FLOOR(EXTRACT(SECOND FROM "book"."published")))::int4 = $1 [$1 = 6])");
+    CHECK(rest(books.filter(published.date() == std::chrono::sys_days{})) ==
+          R"( WHERE ("book"."published")::date = $1 [$1 = <date>])");
+    CHECK(rest(books.filter("published__date__gte", std::chrono::sys_days{})) ==
+          R"( WHERE ("book"."published")::date >= $1 [$1 = <date>])");
+    CHECK_THROWS_WITH_AS(books.filter("published__hours", 1),
+                         doctest::Contains("unsupported lookup \"hours\""), field_error);
+}
+
+TEST_CASE("Value, RawSQL and RawQ: parameters, %% for a percent sign, one $n per value") {
+    // A text Value is cast: sent untyped, it could stand where nothing tells its type.
+    CHECK(sql_of(objects<Book>()
+                     .filter(F(&Book::pages) > Value(3))
+                     .values_list(Value("x"), Concat(F(&Book::title), Value("!")))) ==
+          R"(SELECT ($1)::text AS "column_1", CONCAT("book"."title", ($2)::text) AS "column_2" )"
+          R"(FROM "book" WHERE "book"."pages" > $3 [$1 = 'x', $2 = '!', $3 = 3])");
+    CHECK(sql_of(objects<Book>()
+                     .filter(RawQ("pages %% %s = 0", {make_param(2)}))
+                     .values_list(RawSQL<std::int32_t>("pages * %s", {make_param(3)}))) ==
+          R"(SELECT (pages * $1) AS "column_1" FROM "book" WHERE (pages % $2 = 0) )"
+          R"([$1 = 3, $2 = 2])");
+    // Grouped by the RawSQL an ordering reads, or selected and ordered by: its value once, so
+    // that GROUP BY and ORDER BY hold one expression.
+    auto bucket = RawSQL<std::int32_t>("pages %% %s", {make_param(7)});
+    CHECK(sql_of(objects<Book>().values_list(F(&Book::in_print), Count()).order_by(bucket.asc())) ==
+          R"(SELECT "book"."in_print" AS "in_print", COUNT(*) AS "column_2" FROM "book" )"
+          R"(GROUP BY 1, (pages % $1) ORDER BY (pages % $1) [$1 = 7])");
+    CHECK(sql_of(objects<Book>().values_list(bucket, Count()).order_by(bucket.desc())) ==
+          R"(SELECT (pages % $1) AS "column_1", COUNT(*) AS "column_2" FROM "book" GROUP BY 1 )"
+          R"(ORDER BY (pages % $1) DESC [$1 = 7])");
+    CHECK_THROWS_WITH_AS(sql_of(objects<Book>().filter(RawQ("pages > %s"))),
+                         "RawSQL has more %s placeholders than parameters: pages > %s", error);
+    CHECK_THROWS_WITH_AS(sql_of(objects<Book>().filter(RawQ("pages > 1", {make_param(1)}))),
+                         "RawSQL has fewer %s placeholders than parameters: pages > 1", error);
+}
+
 TEST_CASE("F expressions with arithmetic compare columns") {
     CHECK(sql_of(objects<Book>().filter(F(&Book::pages) > F(&Book::id) * 2)) ==
           select_books(R"( WHERE "book"."pages" > ("book"."id" * $1) [$1 = 2])"));
@@ -178,6 +267,8 @@ TEST_CASE("F expressions with arithmetic compare columns") {
 TEST_CASE("order_by, reverse, random, model default ordering") {
     CHECK(sql_of(objects<Book>().order_by(F(&Book::pages).desc(), "title")) ==
           select_books(R"( ORDER BY "book"."pages" DESC, "book"."title")"));
+    CHECK(sql_of(objects<Book>().order_by(F(&Book::rating).desc().nulls_first())) ==
+          select_books(R"( ORDER BY "book"."rating" DESC NULLS FIRST)"));
     CHECK(sql_of(objects<Book>().order_by(F(&Book::rating).asc().nulls_last()).reverse()) ==
           select_books(R"( ORDER BY "book"."rating" DESC NULLS FIRST)"));
     CHECK(sql_of(objects<Book>().order_by("?")) == select_books(" ORDER BY RANDOM()"));
