@@ -7,6 +7,8 @@
 
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include <algorithm>
+#include <set>
 #include <stdexcept>
 
 using namespace turbopg;
@@ -101,6 +103,45 @@ TEST_CASE("orm: fetch, filter, order_by and slicing decode rows into the struct"
         CHECK((co_await shelf.order_by("pages").at(3)).title == "D");
         CHECK_THROWS_AS(co_await shelf.order_by("pages").at(5), index_error);
         CHECK_THROWS_AS(co_await shelf.at(-1), index_error);
+    });
+}
+
+TEST_CASE("orm: distinct_on keeps each value's first row; order_by(\"?\") shuffles every row") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_shelf(c);
+        auto shelf = objects<Shelf>().using_(c);
+        // Per rating (NULL last, as one value), the row with the most pages.
+        auto per_rating = shelf.distinct_on("rating").order_by("rating", "-pages");
+        CHECK(per_rating.ordered());
+        CHECK(titles(co_await per_rating.fetch()) == "ÉCD");
+        CHECK(co_await per_rating.count() == 3);
+        auto first_pages = co_await shelf.distinct_on("rating")
+                               .order_by("rating", "pages")
+                               .values_list(F(&Shelf::pages))
+                               .flat()
+                               .fetch();
+        CHECK(first_pages == std::vector<std::int32_t>{500, 300, 100});
+        // An ordering that does not start with the DISTINCT ON expressions is the server's
+        // error (42P10).
+        try {
+            co_await shelf.distinct_on("rating").order_by("pages").fetch();
+            FAIL("DISTINCT ON with another leading ORDER BY ran");
+        } catch (const wire::error& e) {
+            CHECK(e.sqlstate() == "42P10");
+        }
+
+        // Every row each time, not always in one order.
+        std::set<std::string> orders;
+        for (int i = 0; i < 10; ++i) {
+            auto rows = co_await shelf.order_by("?").fetch();
+            auto got = titles(rows);
+            std::sort(rows.begin(), rows.end(),
+                      [](const Shelf& a, const Shelf& b) { return *a.id < *b.id; });
+            CHECK(titles(rows) == "ABCDÉ");
+            orders.insert(got);
+        }
+        CHECK(orders.size() > 1);
     });
 }
 
