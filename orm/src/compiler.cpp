@@ -844,7 +844,11 @@ void writer::order_limit_lock(const ast::select& q, std::span<const ast::order_i
             out_ += " OF ";
             for (std::size_t i = 0; i < q.lock.of.size(); ++i) {
                 if (i) out_ += ", ";
-                name(q.lock.of[i]);
+                // Django's "self": the query's own table, by the name FROM gives it.
+                if (q.lock.of[i] == "self")
+                    out_ += qualifier(*model_, alias_);
+                else
+                    name(q.lock.of[i]);
             }
         }
         if (q.lock.nowait) out_ += " NOWAIT";

@@ -297,6 +297,47 @@ TEST_CASE("orm select_for_update: nowait fails with 55P03 on a locked row, skip_
     });
 }
 
+TEST_CASE(
+    "orm select_for_update: of \"self\" locks the model's rows; a table not in FROM is 42P01") {
+    run([]() -> awaitable<void> {
+        auto a = co_await connect_test();
+        auto b = co_await connect_test();
+        co_await fresh_accounts(a);
+        // Not braced inside the co_await expressions (g++ 12).
+        const lock_options own_rows{.of = {"self"}};
+        const lock_options own_unlocked_rows{.skip_locked = true, .of = {"self"}};
+        const lock_options other_table{.of = {"elsewhere"}};
+        co_await atomic(a, [&](atomic_block& blk_a) -> awaitable<void> {
+            auto locked = co_await accounts(blk_a.db())
+                              .filter(F(&TxAccount::owner) == "bob")
+                              .select_for_update(own_rows)
+                              .fetch();
+            CHECK(locked.size() == 1);
+            auto free = co_await atomic(b, [&](atomic_block& blk_b) -> awaitable<std::string> {
+                auto rows = co_await accounts(blk_b.db())
+                                .all()
+                                .order_by("id")
+                                .select_for_update(own_unlocked_rows)
+                                .fetch();
+                std::string owners;
+                for (auto& r : rows)
+                    owners += r.owner.value + ";";
+                co_return owners;
+            });
+            CHECK(free == "ann;");
+        });
+        std::string state;
+        try {
+            co_await atomic(b, [&](atomic_block& blk) -> awaitable<void> {
+                co_await accounts(blk.db()).select_for_update(other_table).fetch();
+            });
+        } catch (const wire::error& e) {
+            state = e.sqlstate();
+        }
+        CHECK(state == "42P01");
+    });
+}
+
 TEST_CASE("orm retry_transaction: runs the block again after a serialization failure (40001)") {
     run([]() -> awaitable<void> {
         auto a = co_await connect_test();

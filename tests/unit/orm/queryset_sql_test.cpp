@@ -319,6 +319,12 @@ TEST_CASE("distinct, distinct on, select_for_update, only, defer") {
           select_books(" FOR UPDATE NOWAIT"));
     CHECK(sql_of(objects<Book>().select_for_update({.skip_locked = true, .of = {"book"}})) ==
           select_books(R"( FOR UPDATE OF "book" SKIP LOCKED)"));
+    CHECK(sql_of(objects<Book>().select_for_update({.of = {"self"}})) ==
+          select_books(R"( FOR UPDATE OF "book")"));
+    // In a subquery on the same table, "self" is its alias.
+    auto locked_ids = objects<Book>().select_for_update({.of = {"self"}}).values_list(F(&Book::id));
+    CHECK(sql_of(objects<Book>().only("id").filter(F(&Book::id).in(Subquery(locked_ids))))
+              .ends_with(R"(FROM "book" U0 FOR UPDATE OF U0))"));
     CHECK(sql_of(objects<Book>().only("title")) ==
           R"(SELECT "book"."id", "book"."title" FROM "book")");
     CHECK(sql_of(objects<Book>().defer("title", "published")) ==

@@ -45,7 +45,7 @@ struct lock_options {
     bool nowait = false;
     bool skip_locked = false;
     bool no_key = false;
-    std::vector<std::string> of{}; // tables to lock; default: all in the FROM clause
+    std::vector<std::string> of{}; // tables to lock ("self": the model's); default: all in FROM
 };
 
 // `Scoped` is true once filter(), exclude(), get-style conditions or all() have been applied:
