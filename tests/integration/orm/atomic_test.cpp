@@ -34,6 +34,19 @@ auto accounts(database db) {
     return objects<TxAccount>().using_(db);
 }
 
+// The owners of the rows `c` can lock (skip_locked, `of` as given), in a transaction of its own.
+awaitable<std::string> lockable_owners(wire::connection& c, std::vector<std::string> of = {}) {
+    const lock_options skip_locked{.skip_locked = true, .of = std::move(of)};
+    co_return co_await atomic(c, [&](atomic_block& blk) -> awaitable<std::string> {
+        std::string owners;
+        auto rows =
+            co_await accounts(blk.db()).all().order_by("id").select_for_update(skip_locked).fetch();
+        for (auto& r : rows)
+            owners += r.owner.value + ";";
+        co_return owners;
+    });
+}
+
 awaitable<std::int64_t> balance(database db, const char* owner) {
     auto a = co_await accounts(db).get(F(&TxAccount::owner) == owner);
     co_return a.balance;
@@ -281,18 +294,7 @@ TEST_CASE("orm select_for_update: nowait fails with 55P03 on a locked row, skip_
             CHECK(state == "55P03"); // lock_not_available
             CHECK(b.transaction_status() == 'I');
 
-            auto free = co_await atomic(b, [&](atomic_block& blk_b) -> awaitable<std::string> {
-                auto rows = co_await accounts(blk_b.db())
-                                .all()
-                                .order_by("id")
-                                .select_for_update({.skip_locked = true})
-                                .fetch();
-                std::string owners;
-                for (auto& r : rows)
-                    owners += r.owner.value + ";";
-                co_return owners;
-            });
-            CHECK(free == "bob;");
+            CHECK(co_await lockable_owners(b) == "bob;");
         });
     });
 }
@@ -304,8 +306,8 @@ TEST_CASE(
         auto b = co_await connect_test();
         co_await fresh_accounts(a);
         // Not braced inside the co_await expressions (g++ 12).
-        const lock_options own_rows{.of = {"self"}};
-        const lock_options own_unlocked_rows{.skip_locked = true, .of = {"self"}};
+        const std::vector<std::string> own_table{"self"};
+        const lock_options own_rows{.of = own_table};
         const lock_options other_table{.of = {"elsewhere"}};
         co_await atomic(a, [&](atomic_block& blk_a) -> awaitable<void> {
             auto locked = co_await accounts(blk_a.db())
@@ -313,18 +315,7 @@ TEST_CASE(
                               .select_for_update(own_rows)
                               .fetch();
             CHECK(locked.size() == 1);
-            auto free = co_await atomic(b, [&](atomic_block& blk_b) -> awaitable<std::string> {
-                auto rows = co_await accounts(blk_b.db())
-                                .all()
-                                .order_by("id")
-                                .select_for_update(own_unlocked_rows)
-                                .fetch();
-                std::string owners;
-                for (auto& r : rows)
-                    owners += r.owner.value + ";";
-                co_return owners;
-            });
-            CHECK(free == "ann;");
+            CHECK(co_await lockable_owners(b, own_table) == "ann;");
         });
         std::string state;
         try {
