@@ -220,8 +220,8 @@ statement from_entry(const shape_entry& e, const std::vector<value_ref>& values)
 
 // Whether every value of the key walk sits in a place of its own. A node used twice in one query
 // (one Q in two filters) is met twice: which of the two places a parameter came from is then
-// unknown, and another query of that shape may hold different values there. Asked on every
-// compile: a few values are compared pairwise, without allocating.
+// unknown, and another query of that shape may hold different values there. Asked for every
+// statement, cache hits included: a few values are compared pairwise, without allocating.
 bool distinct_places(const std::vector<value_ref>& values) {
     constexpr std::size_t pairwise = 16;
     if (values.size() <= pairwise) {

@@ -173,8 +173,9 @@ TEST_CASE("typed lookups") {
 TEST_CASE("every lookup and date transform, typed and by name") {
     // What follows FROM "book".
     auto rest = [](const auto& qs) {
+        constexpr std::string_view from = R"( FROM "book")";
         auto sql = sql_of(qs);
-        return sql.substr(sql.find(R"( FROM "book")") + 12);
+        return sql.substr(sql.find(from) + from.size());
     };
     const auto title = F(&Book::title);
     const auto pages = F(&Book::pages);
