@@ -358,17 +358,16 @@ TEST_CASE("orm coverage: select_for_update no_key lets FOR KEY SHARE through; FO
     });
 }
 
-TEST_CASE("orm coverage: select_for_update with both nowait and skip_locked is refused" *
-          doctest::skip()) {
-    // BUG (lock-nowait-skip-locked): select_for_update({.nowait = true, .skip_locked = true})
-    // writes "FOR UPDATE NOWAIT SKIP LOCKED", which the server refuses as a syntax error
-    // (42601) once sent; Django raises ValueError("The nowait option cannot be used with
-    // skip_locked.") before any query.
+// Django raises ValueError("The nowait option cannot be used with skip_locked.") before any
+// query; sent, "FOR UPDATE NOWAIT SKIP LOCKED" is the server's syntax error (42601).
+TEST_CASE("orm coverage: select_for_update with both nowait and skip_locked is refused") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await fresh_items(c);
         const lock_options both{.nowait = true, .skip_locked = true};
-        CHECK_THROWS_AS(objects<CovItem>().using_(c).select_for_update(both), orm::error);
+        CHECK_THROWS_WITH_AS(objects<CovItem>().using_(c).select_for_update(both),
+                             doctest::Contains("nowait option cannot be used with skip_locked"),
+                             orm::error);
         co_return;
     });
 }

@@ -135,6 +135,9 @@ public:
         return r;
     }
     queryset select_for_update(lock_options opts = {}) const {
+        // As Django's ValueError: FOR UPDATE takes one of NOWAIT and SKIP LOCKED (42601).
+        if (opts.nowait && opts.skip_locked)
+            throw error("select_for_update(): the nowait option cannot be used with skip_locked");
         queryset r = *this;
         r.q_.lock = {true, false, opts.nowait, opts.skip_locked, opts.no_key, std::move(opts.of)};
         return r;
