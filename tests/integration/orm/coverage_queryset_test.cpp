@@ -144,14 +144,10 @@ TEST_CASE("orm coverage: a filter matching nothing gives what none() gives") {
 }
 
 // Django: an aggregate over no rows is the SQL's value over no rows, so COALESCE(SUM(x), 7) is
-// 7 and COUNT(*) + 1 is 1, whether the queryset is none() or filters every row out.
+// 7 and COUNT(*) + 1 is 1, whether the queryset is none() or filters every row out. (none()
+// answered such an expression with a value-initialised tuple, 0, before.)
 TEST_CASE("orm coverage: none().aggregate() of an expression over aggregates is its value over "
-          "no rows" *
-          doctest::skip()) {
-    // BUG (none-aggregate-default): queryset::aggregate() answers none() with a
-    // value-initialised tuple (0, nullopt), which is right for a bare COUNT or SUM but not for
-    // an expression around one: none().aggregate(Coalesce(Sum(pages), 7)) gives 0 where the
-    // same queryset filtered to no rows gives 7 (as Django does).
+          "no rows") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await fresh_books(c);

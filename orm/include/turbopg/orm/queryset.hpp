@@ -112,7 +112,8 @@ public:
         (r.q_.distinct_on.push_back(r.field_node(fields)), ...);
         return r;
     }
-    // No rows: terminal calls answer without a query.
+    // No rows: terminal calls answer without a query (but aggregate() of an expression around
+    // an aggregate, which the server computes over no rows).
     queryset none() const {
         queryset r = *this;
         r.q_.empty = true;
@@ -353,7 +354,10 @@ public:
     requires(sizeof...(T) >
              0) asio::awaitable<std::tuple<T...>> aggregate(const expression<T>&... aggregates)
     const {
-        if (q_.empty) co_return std::tuple<T...>{};
+        // none(): bare aggregates are answered without a query (COUNT 0, the others NULL); an
+        // expression around one (Coalesce(Sum(...), 0), Count() + 1) is the server's to compute
+        // over no rows (the query says WHERE FALSE), as Django does.
+        if (q_.empty && (bare_aggregate(aggregates.node()) && ...)) co_return std::tuple<T...>{};
         std::vector<ast::named_expr> columns;
         std::size_t i = 0;
         ((columns.push_back({"aggregate_" + std::to_string(++i), aggregates.node()})), ...);
@@ -391,6 +395,12 @@ private:
     template <class, class, bool>
     friend class values_queryset;
 
+    // Whether `e` over no rows is its type's value-initialised value: an aggregate (COUNT: 0,
+    // the others NULL), possibly cast to its result type (Avg, Sum of int8).
+    static bool bare_aggregate(const ast::expr& e) {
+        if (e->k == ast::kind::cast && !e->args.empty()) return bare_aggregate(e->args[0]);
+        return e->k == ast::kind::aggregate;
+    }
     bool has_annotation(std::string_view name) const {
         for (const auto& a : q_.annotations)
             if (a.name == name) return true;
