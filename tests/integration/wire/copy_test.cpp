@@ -605,3 +605,78 @@ TEST_CASE("copy_in / copy_out on the wrong statement give a clear error") {
         CHECK(co_await c.query_value<std::int32_t>("select 7") == 7);
     });
 }
+
+TEST_CASE("COPY TO STDOUT failing half-way: the rows sent so far, then the server's error") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        std::int64_t rows_seen = 0;
+        try {
+            co_await c.copy_out("copy (select 1 / (100000 - i) from generate_series(1, 200000) i) "
+                                "to stdout",
+                                [&](std::span<const std::byte>) { ++rows_seen; });
+            FAIL("expected division by zero");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "22012");
+        }
+        CHECK(rows_seen == 99'999);
+        CHECK(c.transaction_status() == 'I');
+        CHECK(co_await c.query_value<std::int32_t>("select 12") == 12);
+    });
+}
+
+TEST_CASE("COPY inside a transaction: an abort fails the transaction, a finish is part of it") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await make_table(c, "copy_tx");
+        co_await c.execute("begin");
+        auto w = co_await c.copy_in("copy copy_tx from stdin");
+        co_await w.write("1\ta\t1\t\\N\n");
+        co_await w.abort("not this one");
+        CHECK(c.transaction_status() == 'E');
+        co_await expect_error([&]() -> awaitable<void> { co_await c.execute("select 1"); }(),
+                              errc::server_error, "25P02");
+        co_await c.execute("rollback");
+        CHECK(c.transaction_status() == 'I');
+
+        co_await c.execute("begin");
+        auto w2 = co_await c.copy_in("copy copy_tx from stdin");
+        co_await w2.write("2\tb\t2\t\\N\n3\tc\t3\tx\n");
+        CHECK(co_await w2.finish() == 2);
+        CHECK(c.transaction_status() == 'T');
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from copy_tx") == 2);
+        co_await c.execute("rollback");
+        CHECK(co_await c.query_value<std::int64_t>("select count(*) from copy_tx") == 0);
+        co_await c.execute("drop table copy_tx");
+    });
+}
+
+TEST_CASE("the backend terminated during COPY FROM STDIN: write or finish fails, closed") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        auto admin = co_await connect_test();
+        co_await make_table(c, "copy_killed");
+        auto w = co_await c.copy_in("copy copy_killed from stdin");
+        co_await w.write("1\ta\t1\t\\N\n");
+        CHECK(co_await admin.query_value<bool>("select pg_terminate_backend($1)", c.backend_pid()));
+        std::error_code ec;
+        try {
+            std::string chunk;
+            for (int i = 0; i < 1000; ++i)
+                chunk += "1\ta\t1\t\\N\n";
+            // Enough data that a write has to reach the closed socket.
+            for (int i = 0; i < 10'000; ++i)
+                co_await w.write(chunk);
+            co_await w.finish();
+            FAIL("expected the connection to be closed");
+        } catch (const error& e) {
+            ec = e.code();
+            CHECK_MESSAGE(ec == errc::connection_closed, e.what());
+        } catch (const std::system_error& e) {
+            FAIL_CHECK("a transport error escaped as " << e.what());
+        }
+        CHECK_FALSE(c.is_open());
+        CHECK(co_await admin.query_value<std::int64_t>("select count(*) from copy_killed") == 0);
+        co_await admin.execute("drop table copy_killed");
+        co_await admin.close();
+    });
+}

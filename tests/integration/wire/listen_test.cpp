@@ -395,3 +395,41 @@ TEST_CASE("a listener outlives a server restart: it retries with backoff, then l
         co_await l.close();
     });
 }
+
+TEST_CASE("a listener on 300 channels, the largest payload, duplicates folded by the server") {
+    run([]() -> awaitable<void> {
+        auto l = co_await listener_test();
+        auto sender = co_await connect_test();
+        for (int i = 0; i < 300; ++i)
+            co_await l.listen("many_" + std::to_string(i));
+        CHECK(l.channels().size() == 300);
+        // One transaction: delivered at its commit, in order, each once.
+        co_await sender.execute("select pg_notify('many_' || i, 'p' || i) "
+                                "from generate_series(299, 0, -1) i");
+        for (int i = 299; i >= 0; --i) {
+            auto n = co_await next_notification(l);
+            CHECK(n.channel == "many_" + std::to_string(i));
+            CHECK(n.payload == "p" + std::to_string(i));
+        }
+        // The server's limit is a payload shorter than 8000 bytes.
+        std::string largest(7999, 'z');
+        co_await sender.execute("select pg_notify('many_0', $1)", largest);
+        CHECK((co_await next_notification(l)).payload == largest);
+        try {
+            co_await sender.execute("select pg_notify('many_0', $1)", std::string(8000, 'z'));
+            FAIL("expected the payload to be refused");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "22023");
+        }
+        // Identical notifications of one transaction are folded into one.
+        co_await sender.simple_query("begin; notify many_1, 'same'; notify many_1, 'same'; "
+                                     "notify many_1, 'other'; commit");
+        CHECK((co_await next_notification(l)).payload == "same");
+        CHECK((co_await next_notification(l)).payload == "other");
+        co_await sender.execute("select pg_notify('many_2', 'last')");
+        CHECK((co_await next_notification(l)).payload == "last");
+        CHECK(l.queued() == 0);
+        co_await sender.close();
+        co_await l.close();
+    });
+}

@@ -623,3 +623,25 @@ TEST_CASE("pool: an acquire still checking a connection when the pool closes fai
             hint);
     }
 }
+
+TEST_CASE("pool: a query whose backend is terminated under it fails; the pool goes on") {
+    run([]() -> awaitable<void> {
+        auto o = one_connection();
+        o.max_size = 2;
+        pool p(co_await asio::this_coro::executor, test_url(), o);
+        auto first = co_await p.query_value<std::int32_t>("select pg_backend_pid()");
+        try {
+            co_await p.execute("select pg_terminate_backend(pg_backend_pid())");
+            FAIL("expected connection_closed");
+        } catch (const error& e) {
+            CHECK(e.code() == errc::connection_closed);
+        }
+        for (int i = 0; i < 3; ++i) {
+            auto pid = co_await p.query_value<std::int32_t>("select pg_backend_pid()");
+            CHECK(pid != first);
+        }
+        CHECK(p.stats().discarded == 1);
+        CHECK(p.stats().created == 2);
+        co_await p.close();
+    });
+}

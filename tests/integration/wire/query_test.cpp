@@ -216,6 +216,176 @@ TEST_CASE("a cached statement invalidated by ALTER TABLE is re-prepared once (0A
     });
 }
 
+TEST_CASE("a cached statement over a table dropped and created again, alike or not") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("drop table if exists q_recreate");
+        co_await c.execute("create table q_recreate (a int4)");
+        co_await c.execute("insert into q_recreate values (1)");
+        const char* sql = "select * from q_recreate";
+        CHECK((co_await c.query(sql))[0].get<std::int32_t>(0) == 1);
+        // The same shape again: the server re-plans the cached statement by itself.
+        co_await c.execute("drop table q_recreate");
+        co_await c.execute("create table q_recreate (a int4)");
+        co_await c.execute("insert into q_recreate values (2)");
+        CHECK((co_await c.query(sql))[0].get<std::int32_t>(0) == 2);
+        // Gone: the server's error, and the statement stays cached for when it comes back.
+        co_await c.execute("drop table q_recreate");
+        try {
+            co_await c.query(sql);
+            FAIL("expected undefined table");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "42P01");
+        }
+        // Back with other column types: 0A000, re-prepared, the new columns read.
+        co_await c.execute("create table q_recreate (a text, b int8)");
+        co_await c.execute("insert into q_recreate values ('three', 3)");
+        auto r = co_await c.query(sql);
+        REQUIRE(r.columns().size() == 2);
+        CHECK(r[0].get<std::string>("a") == "three");
+        CHECK(r[0].get<std::int64_t>("b") == 3);
+        co_await c.execute("drop table q_recreate");
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a column's type changed under cached statements: results and parameters") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("create temp table q_retype (k int4, v int4)");
+        co_await c.execute("insert into q_retype values (1, 10)");
+        const char* by_key = "select v from q_retype where k = $1";
+        CHECK(co_await c.query_value<std::int32_t>(by_key, std::int32_t{1}) == 10);
+        co_await c.execute("alter table q_retype alter column v type int8");
+        CHECK(co_await c.query_value<std::int64_t>(by_key, std::int32_t{1}) == 10);
+        // The parameter's type is declared by the argument (int4): the server casts it.
+        co_await c.execute("alter table q_retype alter column k type int8");
+        CHECK(co_await c.query_value<std::int64_t>(by_key, std::int32_t{1}) == 10);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a parameter type the server inferred goes stale with its cached statement" *
+          doctest::skip()) {
+    // BUG (statement cache): a string argument is bound untyped (OID 0) and the server infers
+    // the parameter's type when the statement is prepared (here text); the cached statement
+    // keeps that type. After `alter table ... alter column k type int4` the same query on the
+    // same connection fails forever with 42883 "operator does not exist: integer = text",
+    // while a fresh connection (or libpq's PQexecParams, which prepares each time) runs it. The
+    // client does not recover: only 0A000 from RevalidateCachedQuery and 26000 are retried.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("create temp table q_infer (k text)");
+        co_await c.execute("insert into q_infer values ('5')");
+        const char* sql = "select count(*) from q_infer where k = $1";
+        CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
+        co_await c.execute("alter table q_infer alter column k type int4 using k::int4");
+        CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("DISCARD ALL and DEALLOCATE ALL drop the cached statements: queries prepare again") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        const char* sql = "select $1::int4 * 3";
+        CHECK(co_await c.query_value<std::int32_t>(sql, 1) == 3);
+        co_await c.execute("deallocate all");
+        CHECK(co_await c.query_value<std::int32_t>(sql, 2) == 6);
+        co_await c.simple_query("discard all");
+        CHECK(co_await c.query_value<std::int32_t>(sql, 3) == 9);
+        CHECK(co_await c.query_value<std::int64_t>(
+                  "select count(*) from pg_prepared_statements where statement = $1",
+                  std::string(sql)) == 1);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("32 pipelined queries of one invalidated statement all succeed") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        auto ex = co_await asio::this_coro::executor;
+        co_await c.execute("create temp table q_pipe_alter (a int4)");
+        co_await c.execute("insert into q_pipe_alter values (7)");
+        const char* sql = "select * from q_pipe_alter where a = $1";
+        CHECK((co_await c.query(sql, std::int32_t{7})).columns().size() == 1);
+        co_await c.execute("alter table q_pipe_alter add column b int4 default 8");
+        int ok = 0, done = 0;
+        std::string failure;
+        for (int i = 0; i < 32; ++i) {
+            asio::co_spawn(
+                ex,
+                [&]() -> awaitable<void> {
+                    try {
+                        auto r = co_await c.query(sql, std::int32_t{7});
+                        if (r.size() == 1 && r.columns().size() == 2 &&
+                            r[0].get<std::int32_t>("b") == 8)
+                            ++ok;
+                    } catch (const error& e) {
+                        failure = e.what();
+                    }
+                    ++done;
+                },
+                asio::detached);
+        }
+        asio::steady_timer t(ex);
+        while (done < 32) {
+            t.expires_after(5ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        INFO(failure);
+        CHECK(ok == 32);
+        CHECK(co_await c.query_value<std::int64_t>(
+                  "select count(*) from pg_prepared_statements where statement = $1",
+                  std::string(sql)) == 1);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("server errors: column, data type, schema, internal query, hint, routine") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("create temp table q_fields (a int4 not null)");
+        try {
+            co_await c.execute("insert into q_fields values (null)");
+            FAIL("expected a not-null violation");
+        } catch (const error& e) {
+            REQUIRE(e.diagnostics());
+            auto& d = *e.diagnostics();
+            CHECK(d.sqlstate == "23502");
+            CHECK(d.column_name == "a");
+            CHECK(d.table_name == "q_fields");
+            CHECK(d.schema_name.rfind("pg_temp", 0) == 0);
+            CHECK(d.severity_nonlocalized == "ERROR");
+            CHECK_FALSE(d.file.empty());
+            CHECK_FALSE(d.line.empty());
+            CHECK_FALSE(d.routine.empty());
+            CHECK(std::string(e.what()).find("(SQLSTATE 23502)") != std::string::npos);
+        }
+        try {
+            co_await c.query("select no_such_function($1)", std::int32_t{1});
+            FAIL("expected undefined function");
+        } catch (const error& e) {
+            auto& d = *e.diagnostics();
+            CHECK(d.sqlstate == "42883");
+            CHECK(d.position == 8);
+            CHECK(d.hint.find("No function matches") != std::string::npos);
+        }
+        try {
+            co_await c.execute("do $$ begin execute 'selec 1'; end $$");
+            FAIL("expected a syntax error");
+        } catch (const error& e) {
+            auto& d = *e.diagnostics();
+            CHECK(d.sqlstate == "42601");
+            CHECK(d.internal_query == "selec 1");
+            CHECK(d.internal_position == 1);
+            CHECK(d.where.find("EXECUTE") != std::string::npos);
+            CHECK(d.position == 0);
+        }
+        co_await c.close();
+    });
+}
+
 TEST_CASE("query timeout sends a cancel and the connection is reused") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

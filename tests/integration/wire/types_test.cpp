@@ -789,3 +789,59 @@ TEST_CASE("types: decoding errors name the column and both types") {
         co_await c.close();
     });
 }
+
+TEST_CASE("types: ranges, multiranges, enums, inet and domains: read as text, bound from strings") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_types();
+        co_await c.execute("create type pg_temp.tp_mood as enum ('sad', 'happy')");
+        co_await c.execute("create domain pg_temp.tp_posint as int4 check (value > 0)");
+        auto r = co_await c.query(
+            "select int4range(1, 10), tstzrange('-infinity', 'infinity'), numrange(null, 2.5, "
+            "'(]'), 'empty'::int8range, '{[1,3),[5,7)}'::int4multirange, "
+            "'192.168.0.1/24'::inet, 'happy'::pg_temp.tp_mood, array['sad', "
+            "'happy']::pg_temp.tp_mood[], array[int4range(1, 2), null], 5::pg_temp.tp_posint");
+        REQUIRE(r.size() == 1);
+        CHECK(r[0].get<std::string>(0) == "[1,10)");
+        CHECK(r[0].get<std::string>(1) == "[-infinity,infinity)");
+        CHECK(r[0].get<std::string>(2) == "(,2.5]");
+        CHECK(r[0].get<std::string>(3) == "empty");
+        CHECK(r[0].get<std::string>(4) == "{[1,3),[5,7)}");
+        CHECK(r[0].get<std::string>(5) == "192.168.0.1/24");
+        CHECK(r[0].get<std::string>(6) == "happy");
+        CHECK(r[0].get<std::string>(7) == "{sad,happy}");
+        CHECK(r[0].get<std::string>(8) == "{\"[1,2)\",NULL}");
+        // A domain's column is described as its base type: read by the base type's codec.
+        CHECK(r[0].get<std::int32_t>(9) == 5);
+        CHECK_FALSE(co_await c.query_value<std::optional<std::string>>("select null::int4range"));
+
+        // Strings are bound untyped: the server reads them as the column's type.
+        co_await c.execute("create temp table tp_other (r int4range, m pg_temp.tp_mood, "
+                           "d pg_temp.tp_posint, a inet)");
+        CHECK(co_await c.execute("insert into tp_other values ($1, $2, $3, $4)", "[2,4]", "sad",
+                                 std::int32_t{3}, "::1") == 1);
+        auto [range, mood, positive, address] =
+            co_await c.query_one<std::tuple<std::string, std::string, std::int32_t, std::string>>(
+                "select r, m, d, a from tp_other");
+        CHECK(range == "[2,5)");
+        CHECK(mood == "sad");
+        CHECK(positive == 3);
+        CHECK(address == "::1");
+        CHECK(co_await c.query_value<bool>("select r @> $1::int4 from tp_other", std::int32_t{4}));
+        try {
+            co_await c.execute("insert into tp_other (m) values ($1)", "angry");
+            FAIL_CHECK("expected an invalid enum value");
+        } catch (const error& e) {
+            CHECK(e.sqlstate() == "22P02");
+        }
+        try {
+            co_await c.execute("insert into tp_other (d) values ($1)", std::int32_t{-1});
+            FAIL_CHECK("expected the domain's check to fail");
+        } catch (const error& e) {
+            REQUIRE(e.diagnostics());
+            CHECK(e.sqlstate() == "23514");
+            CHECK(e.diagnostics()->data_type_name == "tp_posint");
+            CHECK(e.diagnostics()->constraint_name == "tp_posint_check");
+        }
+        co_await c.close();
+    });
+}

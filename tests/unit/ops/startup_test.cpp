@@ -194,3 +194,35 @@ TEST_CASE("require_auth refuses methods it does not list, and a server that skip
     REQUIRE_FALSE(s.feed(auth_request(3)));
     REQUIRE_FALSE(s.feed(auth_request(0)));
 }
+
+TEST_CASE("notices during startup are kept, and do not end it") {
+    session s(settings("secret"));
+    REQUIRE_FALSE(
+        s.feed(backend_message('N', cat({str("S"), cstr("WARNING"), str("C"), cstr("01000"),
+                                         str("M"), cstr("before authentication"), cstr("")}))));
+    REQUIRE_FALSE(s.feed(auth_request(3)));
+    REQUIRE_FALSE(s.feed(auth_request(0)));
+    REQUIRE_FALSE(
+        s.feed(backend_message('N', cat({str("S"), cstr("NOTICE"), str("C"), cstr("00000"),
+                                         str("M"), cstr("after authentication"), cstr("")}))));
+    REQUIRE_FALSE(s.feed(session_start()));
+    REQUIRE_FALSE(s.feed(backend_message('Z', str("I"))));
+    CHECK(s.st == startup_op::status::done);
+    REQUIRE(s.op.notices().size() == 2);
+    CHECK(s.op.notices()[0].severity == "WARNING");
+    CHECK(s.op.notices()[0].message == "before authentication");
+    CHECK(s.op.notices()[1].sqlstate == "00000");
+}
+
+TEST_CASE("an error after AuthenticationOk (no such database) keeps its diagnostics") {
+    session s(settings());
+    REQUIRE_FALSE(s.feed(auth_request(0)));
+    auto ec = s.feed(backend_message(
+        'E', cat({str("S"), cstr("FATAL"), str("V"), cstr("FATAL"), str("C"), cstr("3D000"),
+                  str("M"), cstr("database \"db\" does not exist"), cstr("")})));
+    CHECK(ec == errc::server_error);
+    REQUIRE(s.op.server_error());
+    CHECK(s.op.server_error()->sqlstate == "3D000");
+    CHECK(s.op.server_error()->severity_nonlocalized == "FATAL");
+    CHECK(s.op.error_message() == "database \"db\" does not exist");
+}
