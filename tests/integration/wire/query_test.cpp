@@ -386,6 +386,30 @@ TEST_CASE("server errors: column, data type, schema, internal query, hint, routi
     });
 }
 
+TEST_CASE("an empty statement through the extended protocol, and SQL holding a NUL") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        for (const char* sql : {"", ";", "-- only a comment"}) {
+            CAPTURE(sql);
+            auto r = co_await c.query(sql); // EmptyQueryResponse
+            CHECK(r.size() == 0);
+            CHECK(r.command_tag().empty());
+            CHECK(co_await c.execute(sql) == 0);
+        }
+        // The protocol's strings end at a NUL: SQL that holds one cannot be sent as it is.
+        try {
+            co_await c.query(std::string_view("select 1\0select 2", 17));
+            FAIL("expected SQL with a NUL to be refused");
+        } catch (const error& e) {
+            INFO(std::string(e.what()));
+            CHECK(e.code() ==
+                  errc::invalid_value); // refused by the client, not garbled on the wire
+        }
+        CHECK(co_await c.query_value<std::int32_t>("select 13") == 13);
+        co_await c.close();
+    });
+}
+
 TEST_CASE("query timeout sends a cancel and the connection is reused") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

@@ -253,3 +253,36 @@ TEST_CASE("max_message_size: a larger message from the server is a clear error")
         CHECK_FALSE(c.is_open());
     });
 }
+
+TEST_CASE("a query over the server's 1 GiB message limit fails clearly, the connection kept") {
+    // PostgreSQL reads at most 1 GiB - 2 bytes of message body and drops the session after a
+    // longer message; past 4 GiB the length field would wrap and the server would read the rest
+    // of the message as further messages. The client refuses such a message before sending it.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        std::string sql = "select length('";
+        sql.append(std::size_t{1} << 30, 'x');
+        sql += "')";
+        try {
+            co_await c.query_value<std::int32_t>(sql);
+            FAIL("expected an error");
+        } catch (const error& e) {
+            INFO(std::string(e.what()));
+            CHECK(e.code() == errc::message_too_large);
+        }
+        // The same as a parameter: a Bind message over the limit.
+        std::string half(std::size_t{600} << 20, 'y');
+        try {
+            co_await c.query_value<std::int32_t>("select length($1) + length($2)", half, half);
+            FAIL("expected an error");
+        } catch (const error& e) {
+            INFO(std::string(e.what()));
+            CHECK(e.code() == errc::message_too_large);
+        }
+        sql.clear();
+        sql.shrink_to_fit();
+        CHECK(c.is_open());
+        CHECK(co_await c.query_value<std::int32_t>("select length($1)", half) == 600 << 20);
+        co_await c.close();
+    });
+}

@@ -2,7 +2,11 @@
 
 #include "support/bytes_util.hpp"
 
+#include <turbopg/wire/error.hpp>
+
 #include <doctest/doctest.h>
+
+#include <sys/mman.h>
 
 using namespace turbopg::wire::proto;
 using namespace turbopg::test;
@@ -146,4 +150,41 @@ TEST_CASE("end_bind appends room for the next messages: Execute and Sync in the 
     });
     CHECK(merged == expected);
     CHECK(encoded([](auto& w) { put_sync(w.append(sync_size)); }) == "5300000004");
+}
+
+TEST_CASE("SQL holding a NUL, or longer than the server reads, is refused and nothing appended") {
+    using turbopg::wire::errc;
+    bytes buf = from_hex("5300000004"); // a Sync already queued stays as it is
+    byte_writer w(buf);
+    auto refused = [&](auto&& encode) -> std::error_code {
+        try {
+            encode();
+        } catch (const turbopg::wire::error& e) {
+            return e.code();
+        }
+        return {};
+    };
+    std::string_view with_nul("select 1\0select 2", 17);
+    CHECK(refused([&] { encode_query(w, with_nul); }) == errc::invalid_value);
+    CHECK(refused([&] { encode_parse(w, "s1", with_nul, {}); }) == errc::invalid_value);
+    CHECK(to_hex(buf) == "5300000004");
+
+    // 1 GiB of SQL, never read: reserved address space, not memory.
+    auto size = max_message_body + 1;
+    void* region =
+        ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    REQUIRE(region != MAP_FAILED);
+    std::string_view huge(static_cast<const char*>(region), size);
+    CHECK(refused([&] { encode_query(w, huge); }) == errc::message_too_large);
+    CHECK(refused([&] { encode_parse(w, "", huge, {}); }) == errc::message_too_large);
+    ::munmap(region, size);
+    CHECK(to_hex(buf) == "5300000004");
+
+    // The limit is PostgreSQL's PQ_LARGE_MESSAGE_LIMIT (MaxAllocSize - 1) for the body.
+    CHECK(max_message_body == 0x3fffffffu - 1);
+    CHECK_FALSE(refused([] { check_message_size('B', max_message_body); }));
+    CHECK(refused([] { check_message_size('B', max_message_body + 1); }) ==
+          errc::message_too_large);
+    CHECK(refused([] { check_message_size('B', std::size_t{1} << 32); }) ==
+          errc::message_too_large);
 }

@@ -12,7 +12,7 @@ public:
         case errc::protocol_violation:
             return "protocol violation";
         case errc::message_too_large:
-            return "backend message exceeds the maximum size";
+            return "message exceeds the maximum size";
         case errc::connection_closed:
             return "server closed the connection unexpectedly";
         case errc::timeout:

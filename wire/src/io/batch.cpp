@@ -125,6 +125,7 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
                               e.count,
                               params.subspan(e.begin, e.end - e.begin),
                               result_formats};
+            check_message_size('B', bind_size(bind) - 5); // after the type byte and length
             auto size = bind_size(bind) + execute_size("");
             if (unnamed) size += describe_size("");
             auto* p = put_bind(w.append(size), bind);

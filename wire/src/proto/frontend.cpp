@@ -1,16 +1,40 @@
 #include "proto/frontend.hpp"
 
+#include <turbopg/wire/error.hpp>
+
 #include <cstring>
+#include <string>
 
 namespace turbopg::wire::proto {
 namespace {
 
+[[noreturn, gnu::noinline]] void throw_too_large(char type, std::size_t body) {
+    throw error(make_error_code(errc::message_too_large),
+                std::string("a frontend message '") + type + "' of " + std::to_string(body) +
+                    " bytes is longer than the server reads (" + std::to_string(max_message_body) +
+                    ")");
+}
+
+// SQL text becomes a NUL-terminated String: checked before anything is appended.
+void check_sql(char type, std::string_view sql) {
+    if (sql.size() > max_message_body) throw_too_large(type, sql.size());
+    if (std::memchr(sql.data(), 0, sql.size()))
+        throw error(make_error_code(errc::invalid_value),
+                    "SQL text holding a NUL byte cannot be sent (the protocol's strings end at "
+                    "one)");
+}
+
 // A typed message: its type byte, then a length counting itself and the body.
 template <class Body>
 void message(byte_writer& w, char type, Body&& body) {
+    auto start = w.size();
     w.put_u8(static_cast<std::uint8_t>(type));
     auto at = w.begin_length();
     body();
+    if (auto size = w.size() - at - 4; size > max_message_body) {
+        w.buffer().resize(start);
+        throw_too_large(type, size);
+    }
     w.end_length(at);
 }
 
@@ -99,12 +123,18 @@ void encode_sasl_response(byte_writer& w, std::string_view data) {
     message(w, 'p', [&] { w.put_bytes(data); });
 }
 
+void check_message_size(char type, std::size_t body) {
+    if (body > max_message_body) throw_too_large(type, body);
+}
+
 void encode_query(byte_writer& w, std::string_view sql) {
+    check_sql('Q', sql);
     message(w, 'Q', [&] { w.put_cstring(sql); });
 }
 
 void encode_parse(byte_writer& w, std::string_view statement, std::string_view sql,
                   std::span<const std::uint32_t> param_types) {
+    check_sql('P', sql);
     message(w, 'P', [&] {
         w.put_cstring(statement);
         w.put_cstring(sql);
@@ -124,6 +154,11 @@ std::size_t begin_bind(byte_writer& w, std::string_view portal, std::string_view
 
 std::byte* end_bind(byte_writer& w, std::size_t at, std::span<const std::int16_t> result_formats,
                     std::size_t then) {
+    auto body = w.size() - at - 4 + formats_size(result_formats);
+    if (body > max_message_body) {
+        w.buffer().resize(at - 1);
+        throw_too_large('B', body);
+    }
     auto* p = put_formats(w.append(formats_size(result_formats) + then), result_formats);
     auto* start = w.buffer().data() + at;
     store_be(start, static_cast<std::uint32_t>(p - start));

@@ -7,6 +7,7 @@
 
 #include "proto/bytes.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -23,6 +24,17 @@ enum class target : char { statement = 'S', portal = 'P' };
 
 using startup_param = std::pair<std::string_view, std::string_view>;
 
+// The longest message body (after the length field) PostgreSQL reads: PQ_LARGE_MESSAGE_LIMIT,
+// MaxAllocSize - 1. A longer one ends the session ("invalid message length"), and one of 4 GiB or
+// more would not even fit the length field: the server would read what follows its wrapped length
+// as further messages.
+inline constexpr std::size_t max_message_body = 0x3ffffffe;
+
+// Throws error(errc::message_too_large) naming the message when a `type` message of `body`
+// bytes is longer than the server reads. The encoders below check what they write; callers that
+// write a message through the sized writers (put_bind) check its size first.
+void check_message_size(char type, std::size_t body);
+
 // StartupMessage: protocol version then name/value pairs (user is required by the server).
 void encode_startup(byte_writer& w, std::span<const startup_param> params);
 void encode_ssl_request(byte_writer& w);
@@ -36,6 +48,8 @@ void encode_sasl_initial_response(byte_writer& w, std::string_view mechanism,
 // SASLResponse ('p'): the client-final-message.
 void encode_sasl_response(byte_writer& w, std::string_view data);
 
+// Query and Parse throw error (errc::invalid_value) for SQL holding a NUL byte, which would end
+// the protocol's string early and leave the rest to be misread, and appends nothing then.
 void encode_query(byte_writer& w, std::string_view sql);
 void encode_parse(byte_writer& w, std::string_view statement, std::string_view sql,
                   std::span<const std::uint32_t> param_types);

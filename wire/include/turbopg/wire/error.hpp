@@ -18,7 +18,8 @@ namespace turbopg::wire {
 
 enum class errc : int {
     protocol_violation = 1,   // malformed or unexpected backend message
-    message_too_large,        // a backend message longer than the configured maximum
+    message_too_large,        // a backend message longer than the configured maximum, or a
+                              // frontend message longer than the server reads (1 GiB)
     connection_closed,        // the server closed the connection (or it was lost)
     timeout,                  // connect or statement timeout expired
     cancelled,                // the operation was cancelled by the caller
