@@ -155,6 +155,56 @@ TEST_CASE("a batch's statements survive other coroutines' queries evicting from 
     });
 }
 
+TEST_CASE("a batch whose cached statement the server invalidated or dropped") {
+    // The same recovery as a single query's: the statement is prepared again and the batch
+    // retried once (outside a transaction); at the very least the next run must not fail.
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await c.execute("create temp table pb_stale (a int4)");
+        co_await c.execute("insert into pb_stale values (1)");
+        batch b;
+        b.add("select * from pb_stale");
+        b.add("select $1::int4 + 1", std::int32_t{1});
+        CHECK((co_await c.run(b))[0].columns().size() == 1);
+        co_await c.execute("alter table pb_stale add column b int4 default 2");
+        std::string first_error;
+        try {
+            auto r = co_await c.run(b);
+            CHECK(r[0].columns().size() == 2);
+        } catch (const error& e) {
+            first_error = e.what();
+        }
+        CHECK(first_error == "");
+        std::string second_error;
+        try {
+            auto r = co_await c.run(b);
+            CHECK(r[0].columns().size() == 2);
+            CHECK(r[1][0].get<std::int32_t>(0) == 2);
+        } catch (const error& e) {
+            second_error = e.what();
+        }
+        CHECK(second_error == "");
+
+        co_await c.execute("deallocate all");
+        std::string after_deallocate;
+        try {
+            auto r = co_await c.run(b);
+            CHECK(r[1][0].get<std::int32_t>(0) == 2);
+        } catch (const error& e) {
+            after_deallocate = e.what();
+        }
+        CHECK(after_deallocate == "");
+        std::string again;
+        try {
+            co_await c.run(b);
+        } catch (const error& e) {
+            again = e.what();
+        }
+        CHECK(again == "");
+        co_await c.close();
+    });
+}
+
 TEST_CASE("max_in_flight bounds the pipeline without losing requests") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();

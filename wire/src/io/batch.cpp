@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 
 namespace turbopg::wire {
 
@@ -72,6 +73,15 @@ private:
     std::size_t current_ = 0;
 };
 
+// Whether a statement with this command tag began or ended a transaction block: a batch that ran
+// one cannot be run again as a whole.
+bool ends_or_begins_transaction(std::string_view tag) {
+    for (std::string_view t : {"BEGIN", "START TRANSACTION", "COMMIT", "ROLLBACK",
+                               "PREPARE TRANSACTION", "COMMIT PREPARED", "ROLLBACK PREPARED"})
+        if (tag == t) return true;
+    return false;
+}
+
 } // namespace
 
 asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::batch_data& batch) {
@@ -90,54 +100,74 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
             many.resize(n);
             stmts = many;
         }
-        for (std::size_t i = 0; i < n; ++i) {
+    }
+    for (int attempt = 0;; ++attempt) {
+        for (std::size_t i = 0; i < stmts.size(); ++i) {
             auto& s = batch.statements[i];
             auto sql = batch.sql_of(s);
             stmts[i] = find_cached(sql, s.types);
             if (stmts[i]) continue;
             stmts[i] = co_await prepare(sql, s.types);
         }
-    }
-    batch_sink sink(batch, stmts);
-    static constexpr std::int16_t all_binary[] = {1};
-    auto params = byte_view(batch.params);
-    auto write = [&](byte_writer& w) {
-        std::size_t parsed = batch.statements.size(); // none yet
-        for (auto& e : batch.entries) {
-            std::string_view name;
-            std::span<const std::int16_t> result_formats = all_binary;
-            if (unnamed) {
-                // The unnamed statement lasts until the next Parse: entries repeating the
-                // previous one's statement bind it again.
-                if (e.statement != parsed) {
-                    auto& s = batch.statements[e.statement];
-                    encode_parse(w, "", batch.sql_of(s), s.types);
-                    parsed = e.statement;
+        batch_sink sink(batch, stmts);
+        static constexpr std::int16_t all_binary[] = {1};
+        auto params = byte_view(batch.params);
+        auto write = [&](byte_writer& w) {
+            std::size_t parsed = batch.statements.size(); // none yet
+            for (auto& e : batch.entries) {
+                std::string_view name;
+                std::span<const std::int16_t> result_formats = all_binary;
+                if (unnamed) {
+                    // The unnamed statement lasts until the next Parse: entries repeating the
+                    // previous one's statement bind it again.
+                    if (e.statement != parsed) {
+                        auto& s = batch.statements[e.statement];
+                        encode_parse(w, "", batch.sql_of(s), s.types);
+                        parsed = e.statement;
+                    }
+                } else {
+                    name = stmts[e.statement]->name;
+                    result_formats = stmts[e.statement]->result_formats;
                 }
-            } else {
-                name = stmts[e.statement]->name;
-                result_formats = stmts[e.statement]->result_formats;
+                // Bind, Describe and Execute with one append: a batch writes them for every entry.
+                bind_message bind{"",
+                                  name,
+                                  e.formats,
+                                  e.count,
+                                  params.subspan(e.begin, e.end - e.begin),
+                                  result_formats};
+                check_message_size('B', bind_size(bind) - 5); // after the type byte and length
+                auto size = bind_size(bind) + execute_size("");
+                if (unnamed) size += describe_size("");
+                auto* p = put_bind(w.append(size), bind);
+                if (unnamed) p = put_describe(p, target::portal, "");
+                put_execute(p, "", 0);
             }
-            // Bind, Describe and Execute with one append: a batch writes them for every entry.
-            bind_message bind{"",
-                              name,
-                              e.formats,
-                              e.count,
-                              params.subspan(e.begin, e.end - e.begin),
-                              result_formats};
-            check_message_size('B', bind_size(bind) - 5); // after the type byte and length
-            auto size = bind_size(bind) + execute_size("");
-            if (unnamed) size += describe_size("");
-            auto* p = put_bind(w.append(size), bind);
-            if (unnamed) p = put_describe(p, target::portal, "");
-            put_execute(p, "", 0);
+            encode_sync(w);
+        };
+        // Counted as its statements by the pipeline hold (holding_back()).
+        auto statements = static_cast<std::uint32_t>(batch.entries.size());
+        auto out = co_await submit(sink, write, request::cork_kind::none, statements);
+        auto& done = sink.results();
+        if (!unnamed && out.server_error && is_stale_statement(*out.server_error) &&
+            done.size() < batch.entries.size()) {
+            // The entry after those that completed failed: its cached statement is stale.
+            // Forget it, so that it is prepared again, as a single query does. The batch is run
+            // again (once per statement at most) when its implicit transaction has rolled back
+            // whatever ran before: no transaction block open, none begun or ended by the batch.
+            auto index = batch.entries[done.size()].statement;
+            auto& s = batch.statements[index];
+            auto key = ops::statement_cache::make_key(batch.sql_of(s), s.types);
+            if (statements_.erase(key, *stmts[index])) close_with_next_request(*stmts[index]);
+            if (attempt < static_cast<int>(stmts.size()) && out.transaction_status == 'I' &&
+                std::none_of(done.begin(), done.end(), [](const result& r) {
+                    return ends_or_begins_transaction(r.command_tag());
+                }))
+                continue;
         }
-        encode_sync(w);
-    };
-    // Counted as its statements by the pipeline hold (holding_back()).
-    auto statements = static_cast<std::uint32_t>(batch.entries.size());
-    co_await submit<void>(sink, write, request::cork_kind::none, statements);
-    co_return std::move(sink.results());
+        out.raise();
+        co_return std::move(sink.results());
+    }
 }
 
 } // namespace io

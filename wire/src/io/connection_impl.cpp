@@ -663,11 +663,11 @@ struct describe_sink final : ops::result_sink {
     }
 };
 
-bool is_invalidated_plan(const server_diagnostics& d) {
-    return d.sqlstate == "0A000" && d.routine == "RevalidateCachedQuery";
-}
-
 } // namespace
+
+bool is_stale_statement(const server_diagnostics& d) {
+    return (d.sqlstate == "0A000" && d.routine == "RevalidateCachedQuery") || d.sqlstate == "26000";
+}
 
 std::shared_ptr<const ops::statement_description>
 connection_impl::find_cached(std::string_view sql, std::span<const std::uint32_t> param_types) {
@@ -757,8 +757,7 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
         sink.on_columns(stmt->columns);
         auto out = co_await submit(sink, run_statement(stmt->name, stmt->result_formats),
                                    copy_cork(sql, request::cork_kind::extended));
-        if (out.server_error &&
-            (is_invalidated_plan(*out.server_error) || out.server_error->sqlstate == "26000")) {
+        if (out.server_error && is_stale_statement(*out.server_error)) {
             // The server dropped or invalidated our statement (schema change, DISCARD ALL):
             // forget it, and retry once when not inside a transaction (inside one the
             // transaction is already aborted, as PostgreSQL's rules say). An invalidated

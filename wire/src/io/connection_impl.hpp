@@ -62,6 +62,11 @@ struct request_outcome {
     void raise() const;
 };
 
+// The server's answer to a cached statement it no longer runs: a plan invalidated by a schema
+// change that altered its result (0A000 from RevalidateCachedQuery), or a statement it dropped
+// (26000, e.g. after DISCARD ALL). Prepared again, such a statement works.
+bool is_stale_statement(const server_diagnostics& d);
+
 class connection_impl : public std::enable_shared_from_this<connection_impl> {
 public:
     connection_impl(transport t, connection_options opts);
