@@ -263,6 +263,14 @@ TEST_CASE("Value, RawSQL and RawQ: parameters, %% for a percent sign, one $n per
 TEST_CASE("F expressions with arithmetic compare columns") {
     CHECK(sql_of(objects<Book>().filter(F(&Book::pages) > F(&Book::id) * 2)) ==
           select_books(R"( WHERE "book"."pages" > ("book"."id" * $1) [$1 = 2])"));
+    // The common type of the operands, optional when either may be NULL (NULL * 2 is NULL).
+    static_assert(std::is_same_v<decltype(F(&Book::pages) * 2.0)::value_type, double>);
+    auto twice_rating = F(&Book::rating) * 2;
+    static_assert(std::is_same_v<decltype(twice_rating)::value_type, std::optional<double>>);
+    static_assert(std::is_same_v<decltype(F(&Book::id) + F(&Book::rating))::value_type,
+                                 std::optional<double>>);
+    CHECK(sql_of(objects<Book>().filter(twice_rating > 7)) ==
+          select_books(R"( WHERE ("book"."rating" * $1) > $2 [$1 = 2.000000, $2 = 7.000000])"));
 }
 
 TEST_CASE("order_by, reverse, random, model default ordering") {

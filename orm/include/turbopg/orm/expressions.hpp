@@ -296,10 +296,20 @@ ast::expr operand(const X& x) {
         return expression<R>::value_node(x);
 }
 
+// Whether an operand may be NULL: an expression of an optional type (a plain value never is).
+template <class X>
+inline constexpr bool nullable_operand = false;
+template <class T>
+inline constexpr bool nullable_operand<expression<T>> = wire::detail::is_optional<T>;
+
+// The operands' common type, optional when either may be NULL (NULL + 1 is NULL).
 template <class A, class B>
 auto arithmetic(std::string_view op, const A& a, const B& b) {
-    using r = std::common_type_t<operand_value_t<A>, operand_value_t<B>>;
-    return expression<r>(ast::make(ast::kind::op, std::string(op), {operand<r>(a), operand<r>(b)}));
+    using base = std::common_type_t<operand_value_t<A>, operand_value_t<B>>;
+    using r =
+        std::conditional_t<nullable_operand<A> || nullable_operand<B>, std::optional<base>, base>;
+    return expression<r>(
+        ast::make(ast::kind::op, std::string(op), {operand<base>(a), operand<base>(b)}));
 }
 } // namespace detail
 
