@@ -167,23 +167,38 @@ sql_query compile_bulk_update(const ast::select& rows, std::span<const std::size
         s << " = NOW()";
     }
     // Each array is cast to its column's type, so the statement reads the same whatever the
-    // parameters' own types are (text[] for varchar columns).
-    s << " FROM unnest(";
+    // parameters' own types are (text[] for varchar columns). An object given twice would join
+    // its row twice, and UPDATE would then take either; DISTINCT ON keeps the first, as Django
+    // does (with ordinality: the position in the batch, named apart from the columns).
     std::vector<const column_info*> all{&pk};
     all.insert(all.end(), from_arrays.begin(), from_arrays.end());
+    std::string position = "ordinality";
+    while (std::any_of(all.begin(), all.end(),
+                       [&](const column_info* c) { return c->name == position; }))
+        position += '_';
+    s << " FROM (SELECT DISTINCT ON (";
+    s.name(pk.name);
+    s << ") * FROM unnest(";
     for (std::size_t k = 0; k < all.size(); ++k) {
         if (k) s << ", ";
         s.param(arrays[k]);
         s << "::" << all[k]->sql_type << "[]";
     }
-    s << ") AS ";
+    s << ") WITH ORDINALITY AS ";
     s.name(source);
     s << "(";
-    for (std::size_t k = 0; k < all.size(); ++k) {
-        if (k) s << ", ";
-        s.name(all[k]->name);
+    for (const auto* c : all) {
+        s.name(c->name);
+        s << ", ";
     }
-    s << ") WHERE ";
+    s.name(position);
+    s << ") ORDER BY ";
+    s.name(pk.name);
+    s << ", ";
+    s.name(position);
+    s << ") AS ";
+    s.name(source);
+    s << " WHERE ";
     s.column(m, pk);
     s << " = ";
     s.name(source);

@@ -258,10 +258,7 @@ TEST_CASE("orm coverage: bulk_create and bulk_update edge cases") {
 }
 
 // Django's bulk_update: "If objs contains duplicates, only the first one is updated."
-TEST_CASE("orm coverage: bulk_update with one object twice writes the first" * doctest::skip()) {
-    // BUG (bulk-update-duplicates): UPDATE ... FROM unnest(...) AS "u" WHERE pk = "u".pk joins
-    // the row to both array entries, and PostgreSQL then uses one of them, which it does not
-    // define (UPDATE's documentation); here the last (qty 20), where Django writes the first.
+TEST_CASE("orm coverage: bulk_update with one object twice writes the first") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await drop_table<CovIndexed>(c);

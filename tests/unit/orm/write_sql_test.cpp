@@ -14,8 +14,15 @@ namespace write_sql_test {
 struct Counter {
     primary_key<> id;
 };
+// Fields named as bulk_update's batch position would be.
+struct Ranked {
+    primary_key<> id;
+    int ordinality = 0;
+    int ordinality_ = 0;
+};
 } // namespace write_sql_test
 using write_sql_test::Counter;
+using write_sql_test::Ranked;
 
 namespace {
 
@@ -142,9 +149,10 @@ TEST_CASE("compile_bulk_update: one statement from unnest of arrays, whatever th
     auto sql = compile_bulk_update(objects<Book>().query(), fields, arrays);
     CHECK(sql.sql ==
           R"(UPDATE "book" SET "pages" = "u"."pages", "title" = "u"."title", "rating" = )"
-          R"("u"."rating", "in_print" = "u"."in_print" FROM unnest($1::int8[], $2::int4[], )"
-          R"($3::varchar(200)[], $4::float8[], $5::bool[]) AS "u"("id", "pages", "title", )"
-          R"("rating", "in_print") WHERE "book"."id" = "u"."id")");
+          R"("u"."rating", "in_print" = "u"."in_print" FROM (SELECT DISTINCT ON ("id") * FROM )"
+          R"(unnest($1::int8[], $2::int4[], $3::varchar(200)[], $4::float8[], $5::bool[]) )"
+          R"(WITH ORDINALITY AS "u"("id", "pages", "title", "rating", "in_print", "ordinality") )"
+          R"(ORDER BY "id", "ordinality") AS "u" WHERE "book"."id" = "u"."id")");
     CHECK(sql.params.size() == 5);
 
     const auto& am = model_of<BookAuthor>();
@@ -155,10 +163,24 @@ TEST_CASE("compile_bulk_update: one statement from unnest of arrays, whatever th
     auto authors_qs = objects<BookAuthor>();
     CHECK(compile_bulk_update(authors_qs.query(), indexes(am, {"name", "updated"}), author_params)
               .sql ==
-          R"(UPDATE "authors" SET "name" = "u"."name", "updated" = NOW() FROM )"
-          R"(unnest($1::int4[], $2::text[]) AS "u"("id", "name") WHERE "authors"."id" = "u"."id")");
+          R"(UPDATE "authors" SET "name" = "u"."name", "updated" = NOW() FROM (SELECT DISTINCT )"
+          R"(ON ("id") * FROM unnest($1::int4[], $2::text[]) WITH ORDINALITY AS "u"("id", )"
+          R"("name", "ordinality") ORDER BY "id", "ordinality") AS "u" WHERE "authors"."id" = )"
+          R"("u"."id")");
     CHECK_THROWS_AS(
         compile_bulk_update(authors_qs.query(), indexes(am, {"name"}), {author_params[0]}), error);
+
+    // The batch position takes a name no updated column has.
+    const auto& rm = model_of<Ranked>();
+    std::vector<Ranked> ranked(1);
+    ranked[0].id = 1;
+    static constexpr auto ranked_arrays = detail::column_array_makers<Ranked>();
+    std::vector<param_value> ranked_params{ranked_arrays[0](ranked), ranked_arrays[1](ranked),
+                                           ranked_arrays[2](ranked)};
+    CHECK(compile_bulk_update(objects<Ranked>().query(), indexes(rm, {"ordinality", "ordinality_"}),
+                              ranked_params)
+              .sql.find(R"( AS "u"("id", "ordinality", "ordinality_", "ordinality__") ORDER BY )"
+                        R"("id", "ordinality__") AS "u" )") != std::string::npos);
 }
 
 TEST_CASE(
@@ -171,8 +193,10 @@ TEST_CASE(
     std::span<const Book> all(books);
     std::vector<param_value> arrays{arrays_of[0](all), arrays_of[2](all)};
     auto pages = indexes(m, {"pages"});
-    const std::string head = R"(UPDATE "book" SET "pages" = "u"."pages" FROM unnest($1::int8[], )"
-                             R"($2::int4[]) AS "u"("id", "pages") WHERE "book"."id" = "u"."id")";
+    const std::string head =
+        R"(UPDATE "book" SET "pages" = "u"."pages" FROM (SELECT DISTINCT ON ("id") * FROM )"
+        R"(unnest($1::int8[], $2::int4[]) WITH ORDINALITY AS "u"("id", "pages", "ordinality") )"
+        R"(ORDER BY "id", "ordinality") AS "u" WHERE "book"."id" = "u"."id")";
     auto filtered = objects<Book>().filter(F(&Book::pages) > 100).exclude(F(&Book::title) == "x");
     CHECK(describe(compile_bulk_update(filtered.query(), pages, arrays))
               .ends_with(head + R"( AND "book"."pages" > $3 AND NOT ("book"."title" = $4) )"
