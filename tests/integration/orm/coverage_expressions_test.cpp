@@ -368,17 +368,56 @@ TEST_CASE("orm coverage: select_for_update with both nowait and skip_locked is r
     });
 }
 
-TEST_CASE("orm coverage: select_for_update outside a transaction is refused, as in Django" *
-          doctest::skip()) {
-    // DEVIATION (lock-autocommit): Django raises TransactionManagementError ("select_for_update
-    // cannot be used outside of a transaction.") when such a queryset is evaluated in
-    // autocommit mode; turbopg runs SELECT ... FOR UPDATE as its own statement, whose locks are
-    // released as soon as it ends, so the caller believes rows are locked that are not.
+// Django's TransactionManagementError ("select_for_update cannot be used outside of a
+// transaction."): on its own, SELECT ... FOR UPDATE would release its locks as it ends.
+TEST_CASE("orm coverage: select_for_update outside a transaction is refused, as in Django") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await fresh_items(c);
-        CHECK(c.transaction_status() == 'I');
-        CHECK_THROWS_AS(co_await objects<CovItem>().using_(c).select_for_update().fetch(),
-                        orm::error);
+        REQUIRE(c.transaction_status() == 'I');
+        auto refused = [](const auto& locked) -> awaitable<int> {
+            int n = 0;
+            // Each call a coroutine of its own, so that values()'s temporary outlives its await.
+            auto count = [&](auto&& call) -> awaitable<void> {
+                try {
+                    co_await call();
+                } catch (const orm::error& e) {
+                    CHECK(std::string_view(e.what()).starts_with(
+                        "select_for_update cannot be used outside of a transaction"));
+                    ++n;
+                }
+            };
+            co_await count([&]() -> awaitable<void> { co_await locked.fetch(); });
+            co_await count([&]() -> awaitable<void> { co_await locked.get(F(&CovItem::id) == 1); });
+            co_await count([&]() -> awaitable<void> { co_await locked.count(); });
+            co_await count([&]() -> awaitable<void> { co_await locked.exists(); });
+            co_await count([&]() -> awaitable<void> { co_await locked.first(); });
+            co_await count([&]() -> awaitable<void> {
+                co_await locked.values_list(F(&CovItem::id)).flat().fetch();
+            });
+            co_await count([&]() -> awaitable<void> { co_await locked.values("id").fetch(); });
+            co_await count(
+                [&]() -> awaitable<void> { co_await locked.aggregate(Max(F(&CovItem::id))); });
+            CHECK_THROWS_AS(locked.iterator(), orm::error);
+            co_return n;
+        };
+        auto items = objects<CovItem>().using_(c);
+        CHECK(co_await refused(items.select_for_update()) == 8);
+        CHECK(co_await items.count() == 5); // nothing was sent: the connection is as it was
+
+        // A pool's connection runs each statement on its own.
+        wire::pool pool(co_await asio::this_coro::executor, test_url(), {.max_size = 1});
+        CHECK(co_await refused(objects<CovItem>().using_(pool).select_for_update()) == 8);
+        co_await pool.close();
+
+        // In a transaction block, atomic's or one begun by hand, the rows are read and locked.
+        co_await atomic(c, [&](atomic_block& blk) -> awaitable<void> {
+            auto locked = objects<CovItem>().using_(blk.db()).select_for_update();
+            CHECK((co_await locked.fetch()).size() == 5);
+            CHECK(co_await locked.count() == 5);
+        });
+        co_await c.execute("begin");
+        CHECK((co_await items.select_for_update().get(F(&CovItem::id) == 1)).id == 1);
+        co_await c.execute("rollback");
     });
 }

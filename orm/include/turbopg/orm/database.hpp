@@ -55,6 +55,9 @@ public:
     wire::connection* connection() const noexcept { return conn_; }
     // The atomic block this database runs in, if any.
     atomic_block* block() const noexcept { return block_; }
+    // Whether its statements run inside a transaction block: a connection in one (BEGIN done,
+    // as in an atomic block); a pool's connections run each statement on its own.
+    bool in_transaction() const noexcept { return conn_ && conn_->transaction_status() != 'I'; }
 
     // ---- Named databases (Django's DATABASES) ----
     // Registers `db` under `name` ("default" is what querysets use without using()); the pool or

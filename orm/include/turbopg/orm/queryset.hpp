@@ -195,7 +195,7 @@ public:
         if (q_.empty) co_return 0;
         auto sql = detail::select_statement(q_);
         detail::model_sink<M, std::remove_reference_t<F>> sink(q_.fields, f);
-        co_await run_decoding(db(), sql, sink);
+        co_await run_decoding(select_db(), sql, sink);
         co_return wire::detail::rows_in_tag(sink.tag());
     }
 
@@ -203,19 +203,20 @@ public:
     // `for (auto c = co_await it.next(); !c.empty(); c = co_await it.next())`. Constant memory,
     // and the caller may co_await between chunks.
     model_iterator<M> iterator(std::size_t chunk_size = 2000) const {
-        return model_iterator<M>(db(), q_.empty ? sql_query{} : sql(), q_.fields, chunk_size);
+        return model_iterator<M>(select_db(), q_.empty ? sql_query{} : sql(), q_.fields,
+                                 chunk_size);
     }
 
     // The one row matching the filters (and `condition`); does_not_exist when none,
     // multiple_objects_returned when more (reads at most 21 rows to tell, as Django does).
-    asio::awaitable<M> get() const { return get_one(db(), q_); }
+    asio::awaitable<M> get() const { return get_one(select_db(), q_); }
     asio::awaitable<M> get(const q& condition) const {
-        return get_one(db(), with_condition(condition.node()));
+        return get_one(select_db(), with_condition(condition.node()));
     }
     template <class V>
     asio::awaitable<M> get(std::string_view path, const V& value) const {
-        return get_one(db(), with_condition(resolve_lookup(
-                                 q_, path, ast::make_param_node(make_param(value)))));
+        return get_one(select_db(), with_condition(resolve_lookup(
+                                        q_, path, ast::make_param_node(make_param(value)))));
     }
 
     asio::awaitable<std::int64_t> count() const {
@@ -364,7 +365,7 @@ public:
         auto sql = compile_aggregate(q_, columns);
         std::optional<std::tuple<T...>> row;
         auto take = [&](std::tuple<T...>&& r) { row = std::move(r); };
-        co_await detail::stream_rows<std::tuple<T...>>(db(), sql, take);
+        co_await detail::stream_rows<std::tuple<T...>>(select_db(), sql, take);
         co_return std::move(*row);
     }
 
@@ -478,6 +479,16 @@ public:
                (q_.empty ? std::string("EmptyResultSet") : describe(sql())) + ">";
     }
     database db() const { return db_ ? *db_ : database::named("default"); }
+    // The database a SELECT of this queryset runs on. A select_for_update one must run inside a
+    // transaction block, where its locks last until the commit; outside one they would end with
+    // the statement, so it is refused (Django's TransactionManagementError).
+    database select_db() const {
+        auto d = db();
+        if (q_.lock.enabled && !d.in_transaction())
+            throw error("select_for_update cannot be used outside of a transaction (run it in "
+                        "an atomic block)");
+        return d;
+    }
 
 private:
     template <class, bool>
@@ -559,7 +570,7 @@ private:
         std::optional<std::tuple<T>> row;
         auto take = [&](std::tuple<T>&& r) { row = std::move(r); };
         wire::detail::streaming_sink<std::tuple<T>, decltype(take)> sink(take);
-        co_await run_decoding(db(), sql, sink);
+        co_await run_decoding(select_db(), sql, sink);
         co_return std::get<0>(std::move(*row));
     }
     // The query with one more condition (what filter() would make), for the get() overloads.

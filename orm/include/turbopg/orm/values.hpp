@@ -236,10 +236,11 @@ public:
         auto sql = compile_select(query());
         if constexpr (Flat) {
             auto column = [&](std::tuple<Row>&& r) { f(std::get<0>(std::move(r))); };
-            co_return co_await detail::stream_rows<std::tuple<Row>>(base_.db(), sql, column,
+            co_return co_await detail::stream_rows<std::tuple<Row>>(base_.select_db(), sql, column,
                                                                     query().values.size());
         } else {
-            co_return co_await detail::stream_rows<Row>(base_.db(), sql, f, query().values.size());
+            co_return co_await detail::stream_rows<Row>(base_.select_db(), sql, f,
+                                                        query().values.size());
         }
     }
     asio::awaitable<std::int64_t> count() const { return base_.count(); }
@@ -259,7 +260,7 @@ private:
     }
     asio::awaitable<wire::result> fetch_named() const {
         if (query().empty) co_return wire::result{};
-        co_return co_await detail::collect_rows(base_.db(), compile_select(query()),
+        co_return co_await detail::collect_rows(base_.select_db(), compile_select(query()),
                                                 query().values.size());
     }
 
