@@ -265,14 +265,10 @@ TEST_CASE("a column's type changed under cached statements: results and paramete
     });
 }
 
-TEST_CASE("a parameter type the server inferred goes stale with its cached statement" *
-          doctest::skip()) {
-    // BUG (statement cache): a string argument is bound untyped (OID 0) and the server infers
-    // the parameter's type when the statement is prepared (here text); the cached statement
-    // keeps that type. After `alter table ... alter column k type int4` the same query on the
-    // same connection fails forever with 42883 "operator does not exist: integer = text",
-    // while a fresh connection (or libpq's PQexecParams, which prepares each time) runs it. The
-    // client does not recover: only 0A000 from RevalidateCachedQuery and 26000 are retried.
+TEST_CASE("a parameter type the server inferred goes stale with its cached statement") {
+    // A string argument is bound untyped (OID 0): the server inferred text when the statement
+    // was prepared, and after the column is retyped the cached statement fails at its Bind
+    // (42883 "operator does not exist: integer = text"). Prepared again, it works.
     run([]() -> awaitable<void> {
         auto c = co_await connect_test();
         co_await c.execute("create temp table q_infer (k text)");
@@ -280,6 +276,40 @@ TEST_CASE("a parameter type the server inferred goes stale with its cached state
         const char* sql = "select count(*) from q_infer where k = $1";
         CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
         co_await c.execute("alter table q_infer alter column k type int4 using k::int4");
+        CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
+
+        // In a batch, the same.
+        batch b;
+        b.add(sql, "5");
+        b.add("select count(*) from q_infer where k::text = $1", "5");
+        CHECK((co_await c.run(b))[1][0].get<std::int64_t>(0) == 1);
+        co_await c.execute("alter table q_infer alter column k type text");
+        auto counts = co_await c.run(b);
+        CHECK(counts[0][0].get<std::int64_t>(0) == 1);
+        CHECK(counts[1][0].get<std::int64_t>(0) == 1);
+
+        // Inside a transaction the failure stands: the transaction is aborted, nothing retried.
+        co_await c.execute("begin");
+        co_await c.execute("alter table q_infer alter column k type int4 using k::int4");
+        std::string state;
+        try {
+            co_await c.query_value<std::int64_t>(sql, "5");
+        } catch (const error& e) {
+            state = e.sqlstate();
+        }
+        CHECK(state == "42883");
+        co_await c.execute("rollback");
+        co_await c.execute("alter table q_infer alter column k type int4 using k::int4");
+        CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
+
+        // An error of the parameter's own, met again after preparing, is raised.
+        state.clear();
+        try {
+            co_await c.query_value<std::int64_t>(sql, "12345678901");
+        } catch (const error& e) {
+            state = e.sqlstate();
+        }
+        CHECK(state.starts_with("22"));
         CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
         co_await c.close();
     });

@@ -120,6 +120,25 @@ TEST_CASE("a server error is kept and only ReadyForQuery may follow it") {
     CHECK(h.feed(cat({err, backend_message('2', {})})) == errc::protocol_violation);
 }
 
+TEST_CASE("an error before the failing statement's BindComplete failed at its Bind") {
+    auto err = backend_message('E', cat({str("S"), cstr("ERROR"), str("C"), cstr("42883"), str("M"),
+                                         cstr("operator does not exist"), cstr("")}));
+    auto bound = backend_message('2', {});
+    auto done = backend_message('C', cstr("SELECT 1"));
+    feeder at_bind;
+    REQUIRE_FALSE(at_bind.feed(cat({err, ready('I')})));
+    CHECK(at_bind.resp.failed_before_bind());
+    feeder running; // failed while it ran
+    REQUIRE_FALSE(running.feed(cat({bound, data_row_1(1), err, ready('I')})));
+    CHECK_FALSE(running.resp.failed_before_bind());
+    feeder second; // a batch: the second statement failed at its Bind
+    REQUIRE_FALSE(second.feed(cat({bound, data_row_1(1), done, err, ready('I')})));
+    CHECK(second.resp.failed_before_bind());
+    feeder fine;
+    REQUIRE_FALSE(fine.feed(cat({done, ready('I')})));
+    CHECK_FALSE(fine.resp.failed_before_bind());
+}
+
 TEST_CASE("a sink error fails the request but the rest is drained") {
     feeder f;
     f.sink.fail_rows_with = make_error_code(errc::type_mismatch);

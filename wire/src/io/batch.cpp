@@ -101,6 +101,9 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
             stmts = many;
         }
     }
+    // The statement the last run again was for: failing at it once more, the batch fails with
+    // an error of its own (a parameter the server rejects at Bind), not a stale statement.
+    auto retried = batch.statements.size();
     for (int attempt = 0;; ++attempt) {
         for (std::size_t i = 0; i < stmts.size(); ++i) {
             auto& s = batch.statements[i];
@@ -149,21 +152,24 @@ asio::awaitable<std::vector<result>> connection_impl::run_batch(const detail::ba
         auto statements = static_cast<std::uint32_t>(batch.entries.size());
         auto out = co_await submit(sink, write, request::cork_kind::none, statements);
         auto& done = sink.results();
-        if (!unnamed && out.server_error && is_stale_statement(*out.server_error) &&
-            done.size() < batch.entries.size()) {
-            // The entry after those that completed failed: its cached statement is stale.
-            // Forget it, so that it is prepared again, as a single query does. The batch is run
-            // again (once per statement at most) when its implicit transaction has rolled back
-            // whatever ran before: no transaction block open, none begun or ended by the batch.
+        if (!unnamed && out.stale_statement() && done.size() < batch.entries.size()) {
+            // The entry after those that completed failed at its Bind: its cached statement may
+            // be stale. Forget it, so that it is prepared again, as a single query does. The
+            // batch is run again (once per statement at most) when its implicit transaction has
+            // rolled back whatever ran before: no transaction block open, none begun or ended by
+            // the batch.
             auto index = batch.entries[done.size()].statement;
             auto& s = batch.statements[index];
             auto key = ops::statement_cache::make_key(batch.sql_of(s), s.types);
             if (statements_.erase(key, *stmts[index])) close_with_next_request(*stmts[index]);
-            if (attempt < static_cast<int>(stmts.size()) && out.transaction_status == 'I' &&
+            if (index != retried && attempt < static_cast<int>(stmts.size()) &&
+                out.transaction_status == 'I' &&
                 std::none_of(done.begin(), done.end(), [](const result& r) {
                     return ends_or_begins_transaction(r.command_tag());
-                }))
+                })) {
+                retried = index;
                 continue;
+            }
         }
         out.raise();
         co_return std::move(sink.results());

@@ -542,6 +542,7 @@ asio::awaitable<Result> connection_impl::submit(ops::result_sink& sink, request_
     out.ec = r.ec;
     out.message = std::move(r.message);
     if (!out.ec) {
+        out.failed_before_bind = r.response.failed_before_bind();
         out.server_error = r.response.take_server_error();
         if (out.server_error && discard_reason_.empty()) note_discard(*out.server_error);
         if (!out.server_error && r.response.client_error()) {
@@ -665,10 +666,6 @@ struct describe_sink final : ops::result_sink {
 
 } // namespace
 
-bool is_stale_statement(const server_diagnostics& d) {
-    return (d.sqlstate == "0A000" && d.routine == "RevalidateCachedQuery") || d.sqlstate == "26000";
-}
-
 std::shared_ptr<const ops::statement_description>
 connection_impl::find_cached(std::string_view sql, std::span<const std::uint32_t> param_types) {
     ops::statement_cache::make_key(key_scratch_, sql, param_types);
@@ -753,14 +750,16 @@ asio::awaitable<void> connection_impl::execute(std::string_view sql,
     }
     for (int attempt = 0;; ++attempt) {
         auto stmt = find_cached(sql, param_types);
-        if (!stmt) stmt = co_await prepare(sql, param_types);
+        const bool cached = stmt != nullptr; // one prepared just now cannot be stale
+        if (!cached) stmt = co_await prepare(sql, param_types);
         sink.on_columns(stmt->columns);
         auto out = co_await submit(sink, run_statement(stmt->name, stmt->result_formats),
                                    copy_cork(sql, request::cork_kind::extended));
-        if (out.server_error && is_stale_statement(*out.server_error)) {
-            // The server dropped or invalidated our statement (schema change, DISCARD ALL):
+        if (cached && out.stale_statement()) {
+            // The server dropped our statement or found it stale (schema change, DISCARD ALL):
             // forget it, and retry once when not inside a transaction (inside one the
-            // transaction is already aborted, as PostgreSQL's rules say). An invalidated
+            // transaction is already aborted, as PostgreSQL's rules say). An error of the
+            // parameters' own (22P02) meets the retry again and is raised then. An invalidated
             // statement still exists on the server: its Close goes out with the next request
             // (the retry's Parse, if any). Closing one that is gone (26000) is no error.
             if (statements_.erase(ops::statement_cache::make_key(sql, param_types), *stmt))

@@ -59,13 +59,17 @@ struct request_outcome {
     char transaction_status = 'I';
     // The caller cancelled the request while it ran (whether or not the server stopped it).
     bool cancelled_by_caller = false;
+    // The server's error came at the failing statement's Bind, before anything of it ran.
+    bool failed_before_bind = false;
     void raise() const;
+    // Whether a cached statement failed as one gone stale may, so that preparing it again may
+    // cure it: at its Bind, where the server checks the statement against the schema (a change
+    // that altered its result, 0A000; a column retyped under a parameter type it inferred,
+    // 42883; the statement dropped by DISCARD ALL, 26000), and not by a cancel.
+    bool stale_statement() const noexcept {
+        return server_error && failed_before_bind && server_error->sqlstate != "57014";
+    }
 };
-
-// The server's answer to a cached statement it no longer runs: a plan invalidated by a schema
-// change that altered its result (0A000 from RevalidateCachedQuery), or a statement it dropped
-// (26000, e.g. after DISCARD ALL). Prepared again, such a statement works.
-bool is_stale_statement(const server_diagnostics& d);
 
 class connection_impl : public std::enable_shared_from_this<connection_impl> {
 public:
@@ -112,8 +116,9 @@ public:
     prepare(std::string_view sql, std::span<const std::uint32_t> param_types);
 
     // Extended query through the statement cache: Bind (parameters written by `write_params`,
-    // each Int32 length + bytes), Execute, Sync. Re-prepares once when the server invalidated the
-    // cached plan (SQLSTATE 0A000 from RevalidateCachedQuery) outside a transaction.
+    // each Int32 length + bytes), Execute, Sync. A cached statement that fails at its Bind
+    // (request_outcome::stale_statement) is forgotten, and prepared again and retried once
+    // outside a transaction.
     using param_writer = detail::function_ref<void(proto::bytes&)>;
     asio::awaitable<void> execute(std::string_view sql, std::span<const std::uint32_t> param_types,
                                   std::span<const std::int16_t> param_formats,

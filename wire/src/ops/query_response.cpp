@@ -41,6 +41,7 @@ std::error_code query_response::on_other_message(const frame& f, bool& done) {
         command_complete c;
         if (auto ec = parse(f.body, c)) return ec;
         copy_ = copy_state::none; // a COPY FROM STDIN ends here
+        bound_ = false;
         sink_.on_command_complete(c.tag);
         return {};
     }

@@ -48,6 +48,7 @@ public:
             }
             if (f.type == proto::msg::bind_complete && f.body.empty()) {
                 done = false;
+                bound_ = true;
                 return {};
             }
         }
@@ -69,6 +70,9 @@ public:
     const char* copy_in_refusal() const noexcept { return copy_in_refusal_; }
     // The transaction status from the final ReadyForQuery ('I', 'T' or 'E').
     char transaction_status() const noexcept { return tx_status_; }
+    // Whether the server's error came before the failing statement's BindComplete: at its Bind
+    // (or Parse), where nothing of it has run (each statement's CommandComplete starts anew).
+    bool failed_before_bind() const noexcept { return server_error_ && !bound_; }
 
 private:
     result_sink& sink_;
@@ -87,6 +91,7 @@ private:
     // server waits for our data.
     enum class copy_state : std::uint8_t { none, copy_out, copy_in } copy_ = copy_state::none;
     bool copy_refused_ = false;
+    bool bound_ = false; // BindComplete since the last CommandComplete
 
     std::error_code on_data_row(proto::byte_view body) {
         if (auto ec = proto::parse_data_row(body, *fields_)) return ec;
