@@ -279,3 +279,38 @@ TEST_CASE("orm coverage: meta.ordering, reverse() and get_latest_by on the serve
               std::vector<std::string>{"Delta", "Beta", "Gamma", "Alpha", "Épsilon ✓"});
     });
 }
+
+TEST_CASE("orm coverage: defer() and only() load the fields asked for, the key always") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        co_await fresh_books(c);
+        auto books = objects<CovBook>().using_(c).order_by("id");
+        // Deferred fields keep their C++ default (Django would load them on access).
+        auto no_rating = co_await books.defer("rating", "published").fetch();
+        REQUIRE(no_rating.size() == 5);
+        CHECK(no_rating[0].id == 1);
+        CHECK(no_rating[0].title.value == "Alpha");
+        CHECK(no_rating[0].pages == 100);
+        CHECK_FALSE(no_rating[0].rating.has_value()); // 4.0 in the table
+        CHECK_FALSE(no_rating[0].published.has_value());
+        // The key is never deferred, and defer() after only() narrows it further.
+        auto gamma = co_await books.only("title", "pages")
+                         .defer("pages", "id")
+                         .get(F(&CovBook::title) == "Gamma");
+        CHECK(gamma.id == 3);
+        CHECK(gamma.title.value == "Gamma");
+        CHECK(gamma.pages == 0);
+        CHECK(gamma.author == 0);
+        CHECK(books.only("title").sql().sql.starts_with(
+            R"(SELECT "cov_book"."id", "cov_book"."title" FROM)"));
+        // What is filtered or ordered on needs no loading.
+        auto by_rating = co_await books.only("title")
+                             .filter(F(&CovBook::rating) > 3.5)
+                             .order_by(F(&CovBook::rating).desc())
+                             .fetch();
+        CHECK(titles(by_rating) == "Delta Alpha");
+        CHECK_FALSE(by_rating[0].rating.has_value());
+        CHECK_THROWS_AS(books.defer("no_such_field"), field_error);
+        CHECK_THROWS_AS(books.only("no_such_field"), field_error);
+    });
+}
