@@ -218,14 +218,8 @@ TEST_CASE("a 100 MB value goes out as a parameter and comes back as a result") {
         std::string big(size, 'a');
         for (std::size_t i = 0; i < size; i += 4099)
             big[i] = static_cast<char>('b' + i % 23);
-        auto [length, md5] = co_await c.query_one<std::tuple<std::int32_t, std::string>>(
-            "select length($1), md5($1)", big);
-        CHECK(length == static_cast<std::int32_t>(size));
-        auto expected_md5 = co_await c.query_value<std::string>(
-            "select md5(string_agg(case when i % 4099 = 0 then chr(98 + (i % 23)::int) else 'a' "
-            "end, '' order by i)) from generate_series(0, $1) i",
-            static_cast<std::int64_t>(size - 1));
-        CHECK(md5 == expected_md5);
+        CHECK(co_await c.query_value<std::int32_t>("select length($1)", big) ==
+              static_cast<std::int32_t>(size));
         auto back = co_await c.query_value<std::string>("select $1::text || 'z'", big);
         CHECK(back.size() == size + 1);
         CHECK(back.compare(0, size, big) == 0);
@@ -270,19 +264,16 @@ TEST_CASE("a query over the server's 1 GiB message limit fails clearly, the conn
             INFO(std::string(e.what()));
             CHECK(e.code() == errc::message_too_large);
         }
-        // The same as a parameter: a Bind message over the limit.
-        std::string half(std::size_t{600} << 20, 'y');
+        // The same text as a parameter: a Bind message over the limit.
         try {
-            co_await c.query_value<std::int32_t>("select length($1) + length($2)", half, half);
+            co_await c.query_value<std::int32_t>("select length($1)", sql);
             FAIL("expected an error");
         } catch (const error& e) {
             INFO(std::string(e.what()));
             CHECK(e.code() == errc::message_too_large);
         }
-        sql.clear();
-        sql.shrink_to_fit();
         CHECK(c.is_open());
-        CHECK(co_await c.query_value<std::int32_t>("select length($1)", half) == 600 << 20);
+        CHECK(co_await c.query_value<std::int32_t>("select length($1)", "yyy") == 3);
         co_await c.close();
     });
 }
