@@ -289,6 +289,7 @@ TEST_CASE("a parameter type the server inferred goes stale with its cached state
         CHECK(counts[1][0].get<std::int64_t>(0) == 1);
 
         // Inside a transaction the failure stands: the transaction is aborted, nothing retried.
+
         co_await c.execute("begin");
         co_await c.execute("alter table q_infer alter column k type int4 using k::int4");
         std::string state;
@@ -311,6 +312,34 @@ TEST_CASE("a parameter type the server inferred goes stale with its cached state
         }
         CHECK(state.starts_with("22"));
         CHECK(co_await c.query_value<std::int64_t>(sql, "5") == 1);
+        co_await c.close();
+    });
+}
+
+TEST_CASE("a statement an aborted transaction block refuses (25P02) stays cached") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_test();
+        const char* plus_one = "select $1::int4 + 1";
+        CHECK(co_await c.query_value<std::int32_t>(plus_one, 1) == 2);
+        auto name_of = [&]() -> awaitable<std::string> {
+            co_return co_await c.query_value<std::string>(
+                "select name from pg_prepared_statements where statement = $1",
+                std::string(plus_one));
+        };
+        auto name = co_await name_of();
+        co_await c.execute("begin");
+        std::string states;
+        for (const char* sql : {"select 1 / $1", plus_one}) {
+            try {
+                co_await c.query_value<std::int32_t>(sql, 0);
+            } catch (const error& e) {
+                states += e.sqlstate() + " ";
+            }
+        }
+        CHECK(states == "22012 25P02 ");
+        co_await c.execute("rollback");
+        CHECK(co_await c.query_value<std::int32_t>(plus_one, 1) == 2);
+        CHECK(co_await name_of() == name); // not prepared again
         co_await c.close();
     });
 }

@@ -62,12 +62,15 @@ struct request_outcome {
     // The server's error came at the failing statement's Bind, before anything of it ran.
     bool failed_before_bind = false;
     void raise() const;
-    // Whether a cached statement failed as one gone stale may, so that preparing it again may
-    // cure it: at its Bind, where the server checks the statement against the schema (a change
-    // that altered its result, 0A000; a column retyped under a parameter type it inferred,
-    // 42883; the statement dropped by DISCARD ALL, 26000), and not by a cancel.
+    // Whether the failure may be a stale cached statement's, which preparing it again cures: an
+    // error at its Bind, where the server checks the statement against the schema (a change that
+    // altered its result, 0A000; a column retyped under a parameter type it inferred, 42883; the
+    // statement dropped by DISCARD ALL, 26000). Not a cancel (57014), nor the refusal of a
+    // transaction block already failed (25P02): those say nothing of the statement.
     bool stale_statement() const noexcept {
-        return server_error && failed_before_bind && server_error->sqlstate != "57014";
+        if (!server_error || !failed_before_bind) return false;
+        const auto& state = server_error->sqlstate;
+        return state != "57014" && state != "25P02";
     }
 };
 
