@@ -107,9 +107,9 @@ public:
     // one statement per batch whatever the number of objects (unnest of one array per field).
     // auto_now fields are set to NOW(). Only objects whose rows match the queryset are updated
     // (as Django's bulk_update, which filters the queryset by their keys); an object given twice
-    // in a batch is written from its first copy, as in Django. Completes with the
-    // number of rows updated. Throws field_error for an unknown field, orm::error for no fields,
-    // the primary key among them, or an unsaved object.
+    // in a batch is written from its first copy, as in Django. Completes with the number of rows
+    // updated. Throws field_error for an unknown field, orm::error for no fields, the primary key
+    // among them, or an unsaved object.
     asio::awaitable<std::uint64_t> bulk_update(const std::vector<M>& objs,
                                                std::vector<std::string> fields,
                                                bulk_update_options o = {}) const {
