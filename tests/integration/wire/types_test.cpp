@@ -403,6 +403,23 @@ TEST_CASE("types: bytea: empty, all 256 byte values") {
     });
 }
 
+TEST_CASE("types: bytea in text format with bytea_output = escape") {
+    run([]() -> awaitable<void> {
+        auto c = co_await connect_types();
+        co_await c.execute("set bytea_output = 'escape'");
+        // Every byte value, read from the simple query protocol's text rows: the escape form
+        // doubles a backslash and prints the bytes outside 0x20-0x7e as \ooo.
+        auto results = co_await c.simple_query("select $$" + all_bytes_hex() +
+                                               "$$::bytea, 'a\\\\'::bytea::text");
+        REQUIRE(results.size() == 1);
+        REQUIRE(results[0].size() == 1);
+        const auto& row = results[0][0];
+        CHECK(row.get<std::vector<std::byte>>(0) == all_bytes());
+        CHECK(row.get<std::string>(1) == "a\\\\");
+        co_await c.close();
+    });
+}
+
 TEST_CASE("types: uuid") {
     run([]() -> awaitable<void> {
         auto c = co_await connect_types();

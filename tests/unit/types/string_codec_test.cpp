@@ -80,7 +80,7 @@ TEST_SUITE("types: string codecs") {
         CHECK(codec<json>::array_oid == oid::json_array);
     }
 
-    TEST_CASE("text format: strings read anything, bytea reads the hex form") {
+    TEST_CASE("text format: strings read anything, bytea reads the hex and escape forms") {
         std::string s;
         CHECK(!decode_text_value("2024-02-29", oid::date, s));
         CHECK(s == "2024-02-29");
@@ -93,7 +93,13 @@ TEST_SUITE("types: string codecs") {
         CHECK(!decode_text_value("\\x", oid::bytea, b));
         CHECK(b.empty());
         CHECK(decode_text_value("\\x0", oid::bytea, b) == errc::invalid_value);
-        CHECK(decode_text_value("\\000", oid::bytea, b) == errc::invalid_value); // escape form
+        // bytea_output = escape: "\\" is a backslash, "\ooo" any byte, the rest itself.
+        CHECK(!decode_text_value("\\000a\\\\\\377x\\134", oid::bytea, b));
+        CHECK(b == from_hex("00615cff785c"));
+        CHECK(!decode_text_value("", oid::bytea, b));
+        CHECK(b.empty());
+        for (std::string_view bad : {"\\", "a\\", "\\1", "\\12", "\\400", "\\08a", "\\x0"})
+            CHECK_MESSAGE(decode_text_value(bad, oid::bytea, b) == errc::invalid_value, bad);
         jsonb j;
         CHECK(!decode_text_value(R"({"a": 1})", oid::jsonb, j));
         CHECK(j.text == R"({"a": 1})");

@@ -39,6 +39,50 @@ std::error_code parse_float(std::string_view in, F& out) noexcept {
     return from_chars_exact(in, out);
 }
 
+// Three octal digits spelling a byte ("000" to "377"), as charout and bytea's escape format
+// print one: its value, or -1.
+int octal_byte(std::string_view digits) noexcept {
+    if (digits.size() != 3 || digits[0] < '0' || digits[0] > '3') return -1;
+    int v = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '7') return -1;
+        v = v * 8 + (c - '0');
+    }
+    return v;
+}
+
+std::error_code parse_hex_bytea(std::string_view in, bytes& out) {
+    if (in.size() % 2 != 0) return errc::invalid_value;
+    out.resize(in.size() / 2);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        int hi = detail::hex_value(in[2 * i]), lo = detail::hex_value(in[2 * i + 1]);
+        if (hi < 0 || lo < 0) return errc::invalid_value;
+        out[i] = static_cast<std::byte>(hi * 16 + lo);
+    }
+    return {};
+}
+
+// The escape format prints a backslash as "\\", a byte outside 0x20-0x7e as "\ooo" and any
+// other byte as itself (Data Types, 8.4.2); "\x" cannot begin it, as a backslash is doubled.
+std::error_code parse_escaped_bytea(std::string_view in, bytes& out) {
+    out.clear();
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size();) {
+        if (in[i] != '\\') {
+            out.push_back(static_cast<std::byte>(in[i++]));
+        } else if (in.substr(i + 1, 1) == "\\") {
+            out.push_back(std::byte{'\\'});
+            i += 2;
+        } else {
+            int v = octal_byte(in.substr(i + 1, 3));
+            if (v < 0) return errc::invalid_value;
+            out.push_back(static_cast<std::byte>(v));
+            i += 4;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 std::error_code parse_text(std::string_view in, bool& out) noexcept {
@@ -85,12 +129,8 @@ std::error_code parse_text(std::string_view in, char& out) noexcept {
     }
     // charout: a byte with the high bit set prints as \ooo.
     if (in.size() == 4 && in[0] == '\\') {
-        int v = 0;
-        for (char c : in.substr(1)) {
-            if (c < '0' || c > '7') return errc::invalid_value;
-            v = v * 8 + (c - '0');
-        }
-        if (v > 255) return errc::invalid_value;
+        int v = octal_byte(in.substr(1));
+        if (v < 0) return errc::invalid_value;
         out = static_cast<char>(v);
         return {};
     }
@@ -98,16 +138,8 @@ std::error_code parse_text(std::string_view in, char& out) noexcept {
 }
 
 std::error_code parse_text(std::string_view in, bytes& out) {
-    if (in.size() < 2 || in[0] != '\\' || in[1] != 'x' || in.size() % 2 != 0)
-        return errc::invalid_value;
-    in.remove_prefix(2);
-    out.resize(in.size() / 2);
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        int hi = detail::hex_value(in[2 * i]), lo = detail::hex_value(in[2 * i + 1]);
-        if (hi < 0 || lo < 0) return errc::invalid_value;
-        out[i] = static_cast<std::byte>(hi * 16 + lo);
-    }
-    return {};
+    if (in.starts_with("\\x")) return parse_hex_bytea(in.substr(2), out);
+    return parse_escaped_bytea(in, out);
 }
 
 } // namespace turbopg::wire::detail

@@ -31,8 +31,8 @@
 namespace turbopg::wire {
 
 namespace detail {
-// Text-format bytea: the hex form "\x0a1b" (bytea_output = hex, the default). The escape form is
-// rejected with errc::invalid_value.
+// Text-format bytea in either bytea_output: the hex form "\x0a1b" (the default) or the escape
+// form "a\\\001" (as libpq's PQunescapeBytea reads both); anything else is errc::invalid_value.
 TURBOPG_WIRE_API std::error_code parse_text(std::string_view in, bytes& out);
 
 inline constexpr std::uint8_t jsonb_version = 1;
