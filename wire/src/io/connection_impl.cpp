@@ -51,7 +51,7 @@ connection_impl::connection_impl(transport t, connection_options opts)
     , opts_(opts)
     , poll_(opts.busy_poll)
     , statements_(opts.statement_cache_size) {
-    in_.resize(16 * 1024);
+    in_.resize(initial_read_buffer);
 }
 
 connection_impl::~connection_impl() {
@@ -85,6 +85,11 @@ inline std::optional<frame> connection_impl::buffered_frame() {
 }
 
 [[gnu::noinline]] void connection_impl::make_room(std::size_t needed) {
+    if (in_begin_ == in_end_ && in_.size() > max_kept_buffer && needed <= initial_read_buffer) {
+        proto::bytes(initial_read_buffer).swap(in_);
+        in_begin_ = in_end_ = 0;
+        return;
+    }
     // Make room for the whole message: move the partial one to the front, grow if needed.
     if (in_begin_ > 0) {
         std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
@@ -366,6 +371,7 @@ void connection_impl::advance_write_cursor() noexcept {
 
 bool connection_impl::next_chunk() {
     sending_.clear();
+    if (sending_.capacity() > max_kept_buffer) proto::bytes().swap(sending_);
     sent_ = 0;
     if (broken_) return false;
     auto allowed = std::min(appended_, write_limit()) - written_;
@@ -580,6 +586,7 @@ void connection_impl::enqueue(request& r, detail::function_ref<void(byte_writer&
         write(w);
     } catch (...) {
         out_.resize(before); // e.g. a parameter that cannot be encoded: nothing was sent
+        if (out_.capacity() > max_kept_buffer) out_.shrink_to_fit();
         throw;
     }
     pending_closes_.clear();
@@ -669,7 +676,9 @@ struct describe_sink final : ops::result_sink {
 std::shared_ptr<const ops::statement_description>
 connection_impl::find_cached(std::string_view sql, std::span<const std::uint32_t> param_types) {
     ops::statement_cache::make_key(key_scratch_, sql, param_types);
-    return statements_.find(key_scratch_);
+    auto hit = statements_.find(key_scratch_);
+    if (key_scratch_.capacity() > max_kept_buffer) std::string().swap(key_scratch_);
+    return hit;
 }
 
 asio::awaitable<std::shared_ptr<const ops::statement_description>>

@@ -289,6 +289,11 @@ private:
     // the answer could be the server's immediate ACK of that query: over loopback the sender's
     // CPU processes it.
     bool last_answer_from_this_cpu_ = false;
+    // A buffer grown past this for one huge message (a 100 MB row or parameter) gives the memory
+    // back once it is empty, rather than holding it for the connection's life. Larger than
+    // COPY's chunks (copy_writer::buffer_size), so streaming never pays for it.
+    static constexpr std::size_t max_kept_buffer = std::size_t{1} << 20;
+    static constexpr std::size_t initial_read_buffer = 16 * 1024;
     proto::bytes out_;     // messages waiting for the writer
     proto::bytes sending_; // messages being written
     std::size_t sent_ = 0; // bytes of sending_ written so far
@@ -324,7 +329,7 @@ private:
     std::function<void(std::error_code, const std::string&)> broken_handler_;
     std::string discard_reason_;
     ops::statement_cache statements_;
-    std::string key_scratch_; // a statement_cache key being looked up
+    std::string key_scratch_; // a statement_cache key being looked up (see max_kept_buffer)
     // Statements being prepared, so concurrent first executions share one Parse.
     struct pending_prepare {
         explicit pending_prepare(const asio::any_io_executor& ex)
