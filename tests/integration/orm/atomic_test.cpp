@@ -299,6 +299,35 @@ TEST_CASE("orm select_for_update: nowait fails with 55P03 on a locked row, skip_
     });
 }
 
+TEST_CASE("orm select_for_update in a subquery: an UPDATE outside a transaction claims the rows "
+          "no one has locked") {
+    // The job-queue pattern, UPDATE ... WHERE id IN (SELECT id ... FOR UPDATE SKIP LOCKED): the
+    // subquery's locks last as long as the statement that needs them, so it runs in autocommit
+    // too (only a queryset evaluated with select_for_update needs a transaction block).
+    run([]() -> awaitable<void> {
+        auto a = co_await connect_test();
+        auto b = co_await connect_test();
+        co_await fresh_accounts(a);
+        const lock_options skip_locked{.skip_locked = true};
+        co_await atomic(a, [&](atomic_block& blk_a) -> awaitable<void> {
+            auto locked = co_await accounts(blk_a.db())
+                              .filter(F(&TxAccount::owner) == "ann")
+                              .select_for_update()
+                              .fetch();
+            CHECK(locked.size() == 1);
+            auto claimable =
+                accounts(b).select_for_update(skip_locked).values_list(F(&TxAccount::id));
+            auto claimed = co_await accounts(b)
+                               .filter(F(&TxAccount::id).in(Subquery(claimable.flat())))
+                               .update(set(&TxAccount::balance, F(&TxAccount::balance) + 1));
+            CHECK(claimed == 1);
+            CHECK(b.transaction_status() == 'I');
+        });
+        CHECK(co_await balance(database(a), "ann") == 100);
+        CHECK(co_await balance(database(a), "bob") == 51);
+    });
+}
+
 TEST_CASE(
     "orm select_for_update: of \"self\" locks the model's rows; a table not in FROM is 42P01") {
     run([]() -> awaitable<void> {
